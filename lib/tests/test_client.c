@@ -1,0 +1,109 @@
+/* Unit tests: the blocking client against a scripted server on a real
+ * loopback socket (one thread plays the server, one scripted reply per
+ * case). */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "rio/client.h"
+
+typedef enum { ANSWER, WRONG_SEQ, TOO_MUCH_DATA, EXTRA_HEADER, HANG_UP, SILENT } script;
+
+typedef struct {
+    int listen_fd;
+    script what;
+} server_arg;
+
+static int read_full(int fd, uint8_t *buf, size_t n)
+{
+    for (size_t got = 0; got < n;) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+static void *serve_one(void *p)
+{
+    server_arg *a = p;
+    int fd = accept(a->listen_fd, NULL, NULL);
+    uint8_t raw[RIO_HEADER_SIZE + 64];
+    rio_header req;
+    if (fd < 0 || read_full(fd, raw, RIO_HEADER_SIZE) < 0)
+        goto out;
+    rio_header_decode(raw, RIO_REQUEST, &req);
+    if (req.data_length && read_full(fd, raw + RIO_HEADER_SIZE, req.data_length) < 0)
+        goto out;
+    uint32_t n = a->what == TOO_MUCH_DATA ? req.output_length + 1 : req.output_length;
+    rio_header resp = rio_response_header(req.major, req.sequence + (a->what == WRONG_SEQ), 0, n, n);
+    if (a->what == EXTRA_HEADER)
+        resp.header_length = RIO_HEADER_SIZE + 4;
+    uint8_t out[RIO_HEADER_SIZE + 4 + 64] = {0};
+    rio_header_encode(&resp, out);
+    size_t len = RIO_HEADER_SIZE + (resp.header_length - RIO_HEADER_SIZE) + n;
+    memset(out + resp.header_length, 'T', n);
+    if (a->what == SILENT) {
+        read_full(fd, raw, 1); /* until the client gives up and closes */
+    } else if (a->what != HANG_UP) {
+        if (write(fd, out, len) < 0)
+            goto out;
+    }
+out:
+    if (fd >= 0)
+        close(fd);
+    return NULL;
+}
+
+static rio_client_result run(script what, uint32_t out_len, rio_response *resp, uint8_t *first)
+{
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof sa;
+    bind(lfd, (struct sockaddr *)&sa, sizeof sa);
+    listen(lfd, 1);
+    getsockname(lfd, (struct sockaddr *)&sa, &sl);
+    server_arg arg = {lfd, what};
+    pthread_t t;
+    pthread_create(&t, NULL, serve_one, &arg);
+
+    char err[128];
+    rio_client *c = rio_client_connect("127.0.0.1", ntohs(sa.sin_port), 2000, err, sizeof err);
+    CHECK(c != NULL);
+    rio_client_set_timeout(c, 300);
+    rio_client_result r = rio_client_read(c, out_len, resp);
+    *first = (r == RIO_CLIENT_OK && resp->header.data_length) ? resp->data[0] : 0;
+    CHECK_EQ(rio_client_sequence(c), RIO_FIRST_SEQUENCE + 1);
+    rio_client_free(c);
+    pthread_join(t, NULL);
+    close(lfd);
+    return r;
+}
+
+int main(void)
+{
+    rio_response resp;
+    uint8_t first;
+    CHECK_EQ(run(ANSWER, 5, &resp, &first), RIO_CLIENT_OK);
+    CHECK_EQ(resp.header.data_length, 5);
+    CHECK_EQ(first, 'T');
+    CHECK_EQ(run(EXTRA_HEADER, 3, &resp, &first), RIO_CLIENT_OK);
+    CHECK_EQ(first, 'T');
+    CHECK_EQ(run(WRONG_SEQ, 0, &resp, &first), RIO_CLIENT_PROTOCOL);
+    CHECK_EQ(run(TOO_MUCH_DATA, 2, &resp, &first), RIO_CLIENT_PROTOCOL);
+    CHECK_EQ(run(HANG_UP, 0, &resp, &first), RIO_CLIENT_CLOSED);
+    CHECK_EQ(run(SILENT, 0, &resp, &first), RIO_CLIENT_TIMEOUT);
+
+    char err[128];
+    CHECK(rio_client_connect("127.0.0.1", 1, 500, err, sizeof err) == NULL);
+    CHECK(strstr(err, "cannot connect") != NULL);
+    CHECK(rio_client_connect("no.such.host.invalid", 1, 500, err, sizeof err) == NULL);
+    CHECK(strstr(err, "cannot resolve") != NULL);
+    CHECK_EQ(rio_serial_port(3), 5003);
+    return check_report("test_client");
+}

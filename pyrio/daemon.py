@@ -1,0 +1,118 @@
+"""Start the bundled riotoasterd on free loopback ports, for tests.
+
+    with Toasterd(build_dir, serials=2) as d:      # per-device mode
+        d.port(1)                                  # port of toaster 1
+    with Toasterd(build_dir, farm=True, toasters=3) as d:
+        d.farm_port
+
+Readiness is a successful connect to every listening port, polled within a
+deadline; the daemon's stderr goes to a file (d.log()) so it can never block.
+"""
+import os
+import random
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+LOOPBACK = "127.0.0.1"
+
+
+def port_free(port, host=LOOPBACK):
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port_block(count, rng=random.Random()):
+    """A base port B such that B+1 .. B+count are all free (B itself too)."""
+    for _ in range(200):
+        base = rng.randrange(20000, 60000 - count)
+        if all(port_free(base + i) for i in range(count + 1)):
+            return base
+    raise RuntimeError("no block of %d free loopback ports" % count)
+
+
+def wait_listening(ports, proc, deadline_s=10.0, host=LOOPBACK):
+    deadline = time.monotonic() + deadline_s
+    pending = list(ports)
+    while pending:
+        if proc.poll() is not None:
+            return False
+        try:
+            socket.create_connection((host, pending[0]), timeout=0.5).close()
+            pending.pop(0)
+        except OSError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+    return True
+
+
+class Toasterd:
+    def __init__(self, build_dir, serials=1, farm=False, toasters=2, args=(),
+                 wrapper=(), env=None, ready_timeout=10.0):
+        self.binary = os.path.join(build_dir, "toaster", "riotoasterd", "riotoasterd")
+        self.serials, self.farm, self.toasters = serials, farm, toasters
+        self.args, self.wrapper, self.env = list(args), list(wrapper), env
+        self.ready_timeout = ready_timeout
+        self.proc = None
+        self.host = LOOPBACK
+
+    def command(self):
+        if self.farm:
+            self.farm_port = free_port_block(0)
+            mode = ["--farm", str(self.farm_port), "--toasters", str(self.toasters)]
+        else:
+            self.base_port = free_port_block(self.serials)
+            mode = ["--serials", "1-%d" % self.serials, "--base-port", str(self.base_port)]
+        return self.wrapper + [self.binary] + mode + self.args
+
+    def ports(self):
+        if self.farm:
+            return [self.farm_port]
+        return [self.base_port + n for n in range(1, self.serials + 1)]
+
+    def port(self, serial=1):
+        return self.farm_port if self.farm else self.base_port + serial
+
+    def start(self):
+        self._logfile = tempfile.NamedTemporaryFile(prefix="riotoasterd-", suffix=".log", delete=False)
+        for _ in range(5):  # a port taken between the check and the bind: retry
+            self.proc = subprocess.Popen(self.command(), stdout=self._logfile, stderr=self._logfile,
+                                         stdin=subprocess.DEVNULL, env=self.env)
+            if wait_listening(self.ports(), self.proc, self.ready_timeout):
+                return self
+            if self.proc.poll() is None:
+                self.stop()
+                raise RuntimeError("riotoasterd did not listen in time:\n" + self.log())
+        raise RuntimeError("riotoasterd failed to start:\n" + self.log())
+
+    def stop(self, sig=signal.SIGTERM, timeout=20.0):
+        """Stop the daemon; return its exit status."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def log(self):
+        with open(self._logfile.name, errors="replace") as f:
+            return f.read()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        os.unlink(self._logfile.name)

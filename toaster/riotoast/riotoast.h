@@ -1,0 +1,48 @@
+/*
+ * riotoast.h — what every part of the riotoast CLI shares: exit codes and
+ * the global options.
+ */
+#ifndef RIOTOAST_H
+#define RIOTOAST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Exit codes, documented in --help and README.md.  When several things go
+ * wrong, the highest code wins (a broken connection outranks a bad status). */
+enum {
+    RT_EXIT_OK = 0,         /* every request got the status it should */
+    RT_EXIT_STATUS = 1,     /* the device answered with a failed status */
+    RT_EXIT_LOCAL = 2,      /* local trouble: an @FILE unreadable, stdout unwritable */
+    RT_EXIT_CONNECTION = 3, /* cannot connect, closed, reset, timeout, protocol error */
+    RT_EXIT_USAGE = 4,      /* bad command line */
+};
+
+static inline int rt_worst(int a, int b) { return a > b ? a : b; }
+
+/* Deliberate client faults for the conformance suite (--misbehave). */
+#define RT_MISBEHAVE_TABLE(X) \
+    X(RT_MB_NONE, "none", "behave") \
+    X(RT_MB_NO_CREATE, "no-create", "skip the CREATE") \
+    X(RT_MB_SEQ_SKIP, "seq-skip", "Sequence jumps by 2 between requests") \
+    X(RT_MB_PIPELINE, "pipeline", "send CREATE and GET_STATUS before reading an answer") \
+    X(RT_MB_NO_CLOSE, "no-close", "disconnect without CLOSE") \
+    X(RT_MB_SEQ_START_ZERO_REPEAT, "seq-start-zero-repeat", "Sequence starts at 0 and the second request repeats it")
+
+typedef enum rt_misbehave {
+#define RT_X_ENUM(sym, name, help) sym,
+    RT_MISBEHAVE_TABLE(RT_X_ENUM)
+#undef RT_X_ENUM
+} rt_misbehave;
+
+/* Options every subcommand accepts. */
+typedef struct rt_globals {
+    const char *server;   /* host name or address */
+    uint16_t port;        /* resolved from --port or --serial */
+    int timeout_ms;       /* 0 = wait forever */
+    bool json;
+    bool verbose;
+    rt_misbehave misbehave;
+} rt_globals;
+
+#endif /* RIOTOAST_H */
