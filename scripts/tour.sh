@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# tour.sh — the end-to-end tour on the bundled toaster (README "main job"):
+#   1. start riotoasterd (toasters 1-2, simulated toasting time)
+#   2. record a riotoast session with tcpdump
+#   3. decode the capture with tshark and the RIO plugin
+#   4. replay the capture against the server with rio-replay
+#   5. run the conformance suite against the same server
+#   6. stop the server and show what happened
+# Installs what is missing (apt-get) and builds first.  Everything runs on
+# loopback; output files go to tour-out/ (or $RIO_TOUR_OUT).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=${RIO_TOUR_OUT:-$top/tour-out}
+build=${RIO_BUILD:-$top/build}
+base=${RIO_TOUR_BASE_PORT:-5000}
+PY=/usr/bin/python3
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "Installing missing Debian packages and building"
+scripts/deps.sh
+scripts/build.sh "$build" >/dev/null
+rm -rf "$out" && mkdir -p "$out"
+
+port=$((base + 1))
+if ! $PY -c "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1', $port))" 2>/dev/null; then
+  base=$($PY -c "from pyrio.daemon import free_port_block; print(free_port_block(2))")
+  port=$((base + 1))
+  echo "(port $((5000 + 1)) is busy: using base port $base)"
+fi
+
+step "1. riotoasterd: toasters 1-2 on ports $((base + 1))-$((base + 2)), 20 ms toasting per darkness level"
+"$build/toaster/riotoasterd/riotoasterd" --serials 1-2 --base-port "$base" \
+  --toast-ms-per-level 20 --trace 2>"$out/riotoasterd.log" &
+server=$!
+cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
+trap cleanup EXIT
+for _ in $(seq 200); do  # up to 10 s for the daemon to listen
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  kill -0 "$server" 2>/dev/null || { cat "$out/riotoasterd.log"; exit 1; }
+  sleep 0.05
+done
+echo "listening; log in $out/riotoasterd.log"
+
+step "2. riotoast session against toaster 1, recorded by tcpdump"
+tcpdump -i lo --immediate-mode -U -B 16384 -s 0 -w "$out/session.pcap" "tcp port $port" 2>"$out/tcpdump.log" &
+dump=$!
+until grep -q listening "$out/tcpdump.log" 2>/dev/null; do sleep 0.05; done
+"$build/toaster/riotoast/riotoast" --port "$port" session | tee "$out/session.txt"
+sleep 0.3  # let the last FIN/ACK reach the capture buffer
+kill -INT "$dump"; wait "$dump" || true
+grep -E 'packets (captured|received)' "$out/tcpdump.log" | head -1
+
+step "3. tshark + RIO plugin: the decoded transactions"
+scripts/tshark-rio.sh "$build/dissector/rio.so" -r "$out/session.pcap" \
+  -d "tcp.port==$port,rio" -Y rio | tee "$out/decoded.txt"
+scripts/tshark-rio.sh "$build/dissector/rio.so" -r "$out/session.pcap" \
+  -d "tcp.port==$port,rio" -q -z rio,srt | tee "$out/srt.txt"
+
+step "4. rio-replay: the recorded client replayed against the live server"
+"$build/replay/rio-replay" client "$out/session.pcap" --target "127.0.0.1:$port" | tee "$out/replay.txt"
+
+step "5. conformance suite against the live server"
+$PY -m pytest -q "$top/conformance" --rio-build "$build" --rio-target "127.0.0.1:$port" \
+  --rio-html "$out/conformance.html" 2>&1 | tail -5 | tee "$out/conformance.txt"
+
+step "6. stopping riotoasterd; what it saw"
+cleanup
+trap - EXIT
+tail -n 5 "$out/riotoasterd.log"
+echo
+echo "All outputs are in $out/ (session.pcap, decoded.txt, replay.txt, conformance.html)."
