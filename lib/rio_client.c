@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "rio/client.h"
@@ -142,7 +141,10 @@ static rio_client_result send_iov(rio_client *c, struct iovec *iov, int n)
     while (n > 0) {
         if (wait_fd(c->fd, POLLOUT, c->timeout_ms) < 0)
             return fail(c, RIO_CLIENT_TIMEOUT, "send timed out after %d ms", c->timeout_ms);
-        ssize_t w = writev(c->fd, iov, n);
+        /* sendmsg, not writev: MSG_NOSIGNAL turns a peer's hang-up into
+         * EPIPE instead of killing the caller with SIGPIPE. */
+        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n};
+        ssize_t w = sendmsg(c->fd, &msg, MSG_NOSIGNAL);
         if (w < 0) {
             if (errno == EAGAIN || errno == EINTR)
                 continue;

@@ -1,0 +1,35 @@
+/*
+ * commands.h — the subcommands: name, arguments, options, and what runs.
+ */
+#ifndef RIOTOAST_COMMANDS_H
+#define RIOTOAST_COMMANDS_H
+
+#include <glib.h>
+
+#include "output.h"
+#include "riotoast.h"
+
+typedef struct rt_command {
+    const char *name;
+    const char *params;  /* positional arguments, for help: "N", "[N]", ... */
+    const char *summary; /* one line */
+    const char *details; /* help text after the options, or NULL */
+    const GOptionEntry *entries; /* command options (NULL-terminated) or NULL */
+    int min_args, max_args;
+    /* Run with the positional arguments; returns an RT_EXIT_* code.  May
+     * return RT_EXIT_USAGE after printing why. */
+    int (*run)(const rt_globals *g, rt_output *o, char **args, int nargs);
+} rt_command;
+
+/* Device commands (commands.c), session (session.c), raw (raw.c). */
+extern const rt_command rt_device_commands[]; /* terminated by name == NULL */
+extern const rt_command rt_session_command;
+extern const rt_command rt_raw_command;
+
+/* Look a command up by name; NULL if unknown. */
+const rt_command *rt_command_find(const char *name);
+
+/* Call fn for every command, in help order. */
+void rt_command_foreach(void (*fn)(const rt_command *cmd, void *ctx), void *ctx);
+
+#endif /* RIOTOAST_COMMANDS_H */

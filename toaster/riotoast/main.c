@@ -1,0 +1,25 @@
+/*
+ * riotoast — the RIO toaster client: the networked, scriptable counterpart
+ * of the DDK's toast.exe.  One invocation = one connection = one device
+ * handle (CREATE first, CLOSE last).  See README.md.
+ */
+#include <signal.h>
+
+#include "options.h"
+
+int main(int argc, char **argv)
+{
+    /* A server that hangs up mid-send must give a clear error, not SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
+    g_set_prgname("riotoast");
+
+    rt_invocation inv;
+    int code = options_parse(argc, argv, &inv);
+    if (code >= 0)
+        return code;
+    rt_output *o = out_new(&inv.globals, inv.command->name);
+    code = inv.command->run(&inv.globals, o, inv.args, inv.nargs);
+    code = out_finish(o, code);
+    options_free(&inv);
+    return code;
+}

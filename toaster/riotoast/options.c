@@ -1,0 +1,263 @@
+/* options.c — command-line parsing for riotoast (see options.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "options.h"
+#include "rio/client.h"
+
+static gchar *opt_server;
+static gint opt_serial = -1, opt_port = -1;
+static gdouble opt_timeout = 10.0;
+static gboolean opt_json, opt_verbose;
+static gchar *opt_misbehave;
+
+static const GOptionEntry global_entries[] = {
+    {"server", 's', 0, G_OPTION_ARG_STRING, &opt_server, "Server host name or address (default 127.0.0.1)", "HOST"},
+    {"serial", 'n', 0, G_OPTION_ARG_INT, &opt_serial, "Toaster serial number N: port 5000+N (default 1)", "N"},
+    {"port", 'p', 0, G_OPTION_ARG_INT, &opt_port, "TCP port (instead of --serial; a farm's port)", "PORT"},
+    {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &opt_timeout,
+     "Seconds to wait for the connection and for each answer (default 10, 0 = forever)", "SEC"},
+    {"json", 'j', 0, G_OPTION_ARG_NONE, &opt_json, "Print one JSON object with every transaction and the result",
+     NULL},
+    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
+     "Print each transaction on stderr (seq, major, status, lengths, time)", NULL},
+    /* A test aid, documented in README.md, kept out of --help. */
+    {"misbehave", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &opt_misbehave, "Break the protocol on purpose",
+     "NAME"},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+/* --help is ours rather than GLib's, so that help goes through fputs like
+ * the main help (GLib's own would re-encode it for the locale). */
+static gboolean opt_help;
+
+static const GOptionEntry help_entries[] = {
+    {"help", 'h', 0, G_OPTION_ARG_NONE, &opt_help, "Show this help", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+static const char exit_codes_help[] =
+    "Exit status:\n"
+    "  0  success: every request got the status it should\n"
+    "  1  the device answered with a failed status (or gave back wrong toast)\n"
+    "  2  local error: an @FILE unreadable, standard output unwritable\n"
+    "  3  cannot connect, connection closed or reset, timeout, or the server broke the protocol\n"
+    "  4  usage error";
+
+static void append_command_line(const rt_command *cmd, void *ctx)
+{
+    char *left = g_strdup_printf("%s %s", cmd->name, cmd->params);
+    g_string_append_printf(ctx, "\n  %-22s %s", left, cmd->summary);
+    g_free(left);
+}
+
+static void print_main_help(FILE *to)
+{
+    GString *summary = g_string_new("RIO toaster client: one connection, one device handle per invocation.\n\nCommands:");
+    rt_command_foreach(append_command_line, summary);
+    GOptionContext *ctx = g_option_context_new("COMMAND [ARG...]");
+    g_option_context_set_summary(ctx, summary->str);
+    char *description = g_strdup_printf(
+        "Every command sends CREATE first and CLOSE last.  The toaster is emptied and reset\n"
+        "when a handle closes, so a full cycle needs one invocation: use toast or session.\n"
+        "Options may come before or after the command.  riotoast COMMAND --help shows a\n"
+        "command's own options.\n\n%s",
+        exit_codes_help);
+    g_option_context_set_description(ctx, description);
+    g_option_context_add_main_entries(ctx, global_entries, NULL);
+    char *help = g_option_context_get_help(ctx, TRUE, NULL);
+    fputs(help, to);
+    g_free(help);
+    g_free(description);
+    g_option_context_free(ctx);
+    g_string_free(summary, TRUE);
+}
+
+/* Does this argv word name a global option that takes the next word as its
+ * value?  ("--port 5001", "-p 5001", but not "--port=5001" or "-p5001".) */
+static bool takes_next_word(const char *word)
+{
+    for (const GOptionEntry *e = global_entries; e->long_name; e++) {
+        if (e->arg == G_OPTION_ARG_NONE)
+            continue;
+        if (word[1] == '-' && strcmp(word + 2, e->long_name) == 0)
+            return true;
+        if (word[1] == e->short_name && word[2] == '\0')
+            return true;
+    }
+    return false;
+}
+
+/* Index of the command word in argv, or 0 if there is none. */
+static int find_command(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *w = argv[i];
+        if (strcmp(w, "--") == 0)
+            return i + 1 < argc ? i + 1 : 0;
+        if (w[0] != '-' || w[1] == '\0')
+            return i;
+        if (takes_next_word(w))
+            i++;
+    }
+    return 0;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strncmp(argv[i], "--help", 6) == 0 || strcmp(argv[i], "-?") == 0)
+            return true;
+    return false;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("riotoast: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs(" (riotoast --help lists commands and options)\n", stderr);
+    return RT_EXIT_USAGE;
+}
+
+static bool parse_misbehave(const char *name, rt_misbehave *out)
+{
+    static const char *const names[] = {
+#define RT_X_NAME(sym, text, help) [sym] = text,
+        RT_MISBEHAVE_TABLE(RT_X_NAME)
+#undef RT_X_NAME
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+        if (strcmp(name, names[i]) == 0) {
+            *out = (rt_misbehave)i;
+            return true;
+        }
+    return false;
+}
+
+/* Turn the parsed global options into rt_globals; false after a message. */
+static bool resolve_globals(rt_globals *g)
+{
+    g->server = opt_server ? opt_server : "127.0.0.1";
+    g->json = opt_json;
+    g->verbose = opt_verbose;
+    if (opt_serial >= 0 && opt_port >= 0)
+        return usage_error("%s", "give --serial or --port, not both") == 0;
+    if (opt_port == 0 || opt_port > UINT16_MAX)
+        return usage_error("%s", "--port must be 1..65535") == 0;
+    if (opt_serial >= 0 && opt_serial > UINT16_MAX - RIO_BASE_PORT)
+        return usage_error("%s", "--serial is too large for a port") == 0;
+    g->port = opt_port > 0 ? (uint16_t)opt_port : rio_serial_port(opt_serial >= 0 ? (unsigned)opt_serial : 1);
+    if (!(opt_timeout >= 0.0 && opt_timeout <= 86400.0))
+        return usage_error("%s", "--timeout must be 0..86400 seconds") == 0;
+    g->timeout_ms = (int)(opt_timeout * 1000.0 + 0.5);
+    if (opt_timeout > 0.0 && g->timeout_ms == 0)
+        g->timeout_ms = 1;
+    g->misbehave = RT_MB_NONE;
+    if (opt_misbehave && !parse_misbehave(opt_misbehave, &g->misbehave))
+        return usage_error("unknown --misbehave \"%s\"", opt_misbehave) == 0;
+    return true;
+}
+
+/* The GOptionContext of one command: its options, then the global ones. */
+static GOptionContext *command_context(const rt_command *cmd)
+{
+    char *prgname = g_strdup_printf("riotoast %s", cmd->name);
+    g_set_prgname(prgname); /* the "Usage:" line names the command */
+    g_free(prgname);
+
+    GOptionContext *ctx = g_option_context_new(cmd->params);
+    g_option_context_set_summary(ctx, cmd->summary);
+    char *description = g_strdup_printf("%s%s%s", cmd->details ? cmd->details : "", cmd->details ? "\n\n" : "",
+                                        exit_codes_help);
+    g_option_context_set_description(ctx, description);
+    g_free(description);
+    g_option_context_set_help_enabled(ctx, FALSE);
+    g_option_context_add_main_entries(ctx, help_entries, NULL);
+    if (cmd->entries)
+        g_option_context_add_main_entries(ctx, cmd->entries, NULL);
+    g_option_context_add_main_entries(ctx, global_entries, NULL);
+    return ctx;
+}
+
+/* After a successful parse: help, argument count, global options. */
+static int check_parsed(GOptionContext *ctx, int nargs, rt_invocation *inv)
+{
+    const rt_command *cmd = inv->command;
+    if (opt_help) {
+        char *help = g_option_context_get_help(ctx, TRUE, NULL);
+        fputs(help, stdout);
+        g_free(help);
+        return RT_EXIT_OK;
+    }
+    if (nargs < cmd->min_args || nargs > cmd->max_args) {
+        fprintf(stderr, "riotoast %s: usage: riotoast %s %s (riotoast %s --help for more)\n", cmd->name,
+                cmd->name, cmd->params, cmd->name);
+        return RT_EXIT_USAGE;
+    }
+    return resolve_globals(&inv->globals) ? -1 : RT_EXIT_USAGE;
+}
+
+/* Parse argv minus the command word with the command's context. */
+static int parse_command(int argc, char **argv, int at, rt_invocation *inv)
+{
+    GOptionContext *ctx = command_context(inv->command);
+    /* GOption removes what it parses from `words` without freeing it, so
+     * the strings are owned by `owned` and `words` only points at them. */
+    char **owned = g_new0(char *, argc + 1), **words = g_new0(char *, argc + 1);
+    int n = 0;
+    for (int i = 0; i < argc; i++)
+        if (i != at) {
+            owned[n] = g_strdup(argv[i]);
+            words[n] = owned[n];
+            n++;
+        }
+    GError *err = NULL;
+    int code;
+    if (g_option_context_parse(ctx, &n, &words, &err)) {
+        code = check_parsed(ctx, n - 1, inv);
+        if (code < 0) {
+            inv->args = g_strdupv(words + 1);
+            inv->nargs = n - 1;
+        }
+    } else {
+        code = usage_error("%s", err->message);
+        g_error_free(err);
+    }
+    g_free(words);
+    g_strfreev(owned);
+    g_option_context_free(ctx);
+    return code;
+}
+
+int options_parse(int argc, char **argv, rt_invocation *inv)
+{
+    *inv = (rt_invocation){0};
+    int at = find_command(argc, argv);
+    const char *name = at ? argv[at] : NULL;
+    if (name && strcmp(name, "help") == 0) {
+        /* "riotoast help CMD" is "riotoast CMD --help". */
+        if (at + 1 < argc && rt_command_find(argv[at + 1])) {
+            char *words[] = {argv[0], argv[at + 1], "--help", NULL};
+            return options_parse(3, words, inv);
+        }
+        print_main_help(stdout);
+        return RT_EXIT_OK;
+    }
+    if (!name) {
+        if (wants_help(argc, argv)) {
+            print_main_help(stdout);
+            return RT_EXIT_OK;
+        }
+        return usage_error("%s", "no command given");
+    }
+    inv->command = rt_command_find(name);
+    if (!inv->command)
+        return usage_error("unknown command \"%s\"", name);
+    return parse_command(argc, argv, at, inv);
+}
+
+void options_free(rt_invocation *inv)
+{
+    g_strfreev(inv->args);
+    inv->args = NULL;
+}
