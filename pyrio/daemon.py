@@ -5,11 +5,13 @@
     with Toasterd(build_dir, farm=True, toasters=3) as d:
         d.farm_port
 
-Readiness is a successful connect to every listening port, polled within a
-deadline; the daemon's stderr goes to a file (d.log()) so it can never block.
+Readiness comes from the daemon itself (--ready-fd: it writes "ready\n" to a
+pipe once every socket listens), never from sleeping; its stderr goes to a
+file (d.log()) so it can never block.
 """
 import os
 import random
+import select
 import signal
 import socket
 import subprocess
@@ -36,6 +38,35 @@ def free_port_block(count, rng=random.Random()):
         if all(port_free(base + i) for i in range(count + 1)):
             return base
     raise RuntimeError("no block of %d free loopback ports" % count)
+
+
+def launch(argv, logfile, timeout, env=None):
+    """Start riotoasterd (argv[0] or wrapped: the binary is the first argument
+    ending in 'riotoasterd') with --ready-fd; return (proc, ready)."""
+    rfd, wfd = os.pipe()
+    at = next(i for i, a in enumerate(argv) if a.endswith("riotoasterd")) + 1
+    argv = argv[:at] + ["--ready-fd", str(wfd)] + argv[at:]
+    proc = subprocess.Popen(argv, stdout=logfile, stderr=logfile, stdin=subprocess.DEVNULL,
+                            pass_fds=(wfd,), env=env)
+    os.close(wfd)
+    try:
+        return proc, _read_ready(rfd, timeout)
+    finally:
+        os.close(rfd)
+
+
+def _read_ready(rfd, timeout):
+    deadline = time.monotonic() + timeout
+    got = b""
+    while got != b"ready\n":
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([rfd], [], [], left)[0]:
+            return False
+        chunk = os.read(rfd, 64)
+        if not chunk:
+            return False
+        got += chunk
+    return True
 
 
 def wait_listening(ports, proc, deadline_s=10.0, host=LOOPBACK):
@@ -84,13 +115,14 @@ class Toasterd:
     def start(self):
         self._logfile = tempfile.NamedTemporaryFile(prefix="riotoasterd-", suffix=".log", delete=False)
         for _ in range(5):  # a port taken between the check and the bind: retry
-            self.proc = subprocess.Popen(self.command(), stdout=self._logfile, stderr=self._logfile,
-                                         stdin=subprocess.DEVNULL, env=self.env)
-            if wait_listening(self.ports(), self.proc, self.ready_timeout):
+            self.proc, ready = launch(self.command(), self._logfile, self.ready_timeout, self.env)
+            if ready:
                 return self
             if self.proc.poll() is None:
                 self.stop()
-                raise RuntimeError("riotoasterd did not listen in time:\n" + self.log())
+                raise RuntimeError("riotoasterd did not get ready in time:\n" + self.log())
+            if self.proc.returncode != 2:  # 2: usage error or a port already bound
+                break
         raise RuntimeError("riotoasterd failed to start:\n" + self.log())
 
     def stop(self, sig=signal.SIGTERM, timeout=20.0):

@@ -1,0 +1,76 @@
+/* listen.c — listening sockets and peer names. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "listen.h"
+
+#define LISTEN_BACKLOG 4096 /* the kernel caps it at net.core.somaxconn */
+
+static int fail(int fd, int err, char *msg, size_t len, const char *what, const char *addr, uint16_t port)
+{
+    snprintf(msg, len, "cannot %s %s port %u: %s", what, addr, port, strerror(err));
+    if (fd >= 0)
+        close(fd);
+    errno = err;
+    return -1;
+}
+
+int listen_tcp(const char *addr, uint16_t port, char *err, size_t errlen)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_NUMERICHOST | AI_PASSIVE};
+    struct addrinfo *ai;
+    char service[8];
+    snprintf(service, sizeof service, "%u", port);
+    int rc = getaddrinfo(addr, service, &hints, &ai);
+    if (rc != 0) {
+        snprintf(err, errlen, "bad listen address '%s': %s", addr, gai_strerror(rc));
+        errno = EINVAL;
+        return -1;
+    }
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        freeaddrinfo(ai);
+        return fail(-1, errno, err, errlen, "open a socket for", addr, port);
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (ai->ai_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+        freeaddrinfo(ai);
+        return fail(fd, errno, err, errlen, "bind", addr, port);
+    }
+    freeaddrinfo(ai);
+    if (listen(fd, LISTEN_BACKLOG) < 0)
+        return fail(fd, errno, err, errlen, "listen on", addr, port);
+    return fd;
+}
+
+void peer_name(int fd, char *out, size_t len)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char host[INET6_ADDRSTRLEN] = "?";
+    unsigned port = 0;
+    if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
+        if (ss.ss_family == AF_INET6) {
+            struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+            inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+            port = ntohs(s6->sin6_port);
+            snprintf(out, len, "[%s]:%u", host, port);
+            return;
+        }
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
+        port = ntohs(s4->sin_port);
+    }
+    snprintf(out, len, "%s:%u", host, port);
+}

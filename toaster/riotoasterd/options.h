@@ -1,0 +1,47 @@
+/* options.h — riotoasterd's command line (GOptionContext). */
+#ifndef RIOTOASTERD_OPTIONS_H
+#define RIOTOASTERD_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes (also in --help and README.md). */
+#define EXIT_CLEAN 0
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+#define DEFAULT_FARM_TOASTERS 4
+#define DEFAULT_LISTEN_V4 "127.0.0.1"
+#define DEFAULT_LISTEN_V6 "::1"
+
+typedef struct server_config {
+    bool farm;
+    uint16_t farm_port;
+    uint32_t toasters;     /* farm pool size: serials 1..toasters */
+    uint32_t *serials;     /* per-device mode, ascending, unique */
+    size_t nserials;
+    uint32_t base_port;
+    char **listen;         /* addresses to bind (NULL-terminated) */
+    bool listen_default;   /* ::1 may be missing without failing */
+    uint64_t stall_ms;
+    uint64_t idle_ms;      /* 0: off */
+    uint32_t toast_ms_per_level;
+    bool trace;
+    int ready_fd;          /* -1: none */
+    unsigned faults;
+    bool list_faults, json;
+} server_config;
+
+/* Parse argv.  Returns -1 to go on, or an exit code (after --help, --fault
+ * list, or a usage error already reported on stderr). */
+int options_parse(int argc, char **argv, server_config *cfg);
+void options_free(server_config *cfg);
+
+/* "1-8", "1,3,5-7": ascending unique serials 1..65535.  Returns false with
+ * a message in err (size errlen) on bad input.  Exposed for unit tests. */
+bool parse_serial_list(const char *text, uint32_t **out, size_t *count, char *err, size_t errlen);
+/* Seconds, fractional allowed ("0.5"), into milliseconds. */
+bool parse_seconds(const char *text, uint64_t *ms);
+
+#endif

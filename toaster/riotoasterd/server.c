@@ -1,0 +1,209 @@
+/* server.c — setup (devices, listening sockets, signals), accepting
+ * connections, and teardown. */
+#include <errno.h>
+#include <glib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "listen.h"
+#include "server.h"
+
+#define ACCEPTS_PER_EVENT 64
+#define ACCEPT_PAUSE_MS 100 /* out of file descriptors: wait before retrying */
+
+/* Many connections need many descriptors: take the hard limit. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static void watch_listeners(server *s, unsigned mask)
+{
+    for (size_t i = 0; i < s->nlisteners; i++)
+        loop_set_mask(s->loop, s->listeners[i].fd, mask);
+}
+
+static void accept_resume(loop *l, void *data)
+{
+    (void)l;
+    watch_listeners(data, LOOP_READABLE);
+}
+
+static void accept_one(listener *li, int fd)
+{
+    server *s = li->srv;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* one writev per answer: never delay it */
+    conn *c = conn_new(s, fd, li->dev);
+    if (!c) {
+        g_warning("cannot register a new connection: %s", strerror(errno));
+        close(fd);
+        return;
+    }
+    peer_name(fd, c->peer, sizeof c->peer);
+    if (li->dev)
+        g_message("accept %s (serial %u)", c->peer, li->dev->model.serial);
+    else
+        g_message("accept %s (farm)", c->peer);
+}
+
+static void on_accept(loop *l, int lfd, void *data, unsigned mask)
+{
+    (void)l;
+    (void)mask;
+    listener *li = data;
+    for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
+        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            accept_one(li, fd);
+            continue;
+        }
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+            g_warning("accept: %s; pausing accepts for %d ms", strerror(errno), ACCEPT_PAUSE_MS);
+            watch_listeners(li->srv, 0);
+            loop_timer_arm(li->srv->loop, &li->srv->accept_pause, loop_now(li->srv->loop) + ACCEPT_PAUSE_MS);
+        }
+        if (errno != ECONNABORTED && errno != EINTR)
+            return;
+    }
+}
+
+static void on_signal(loop *l, int fd, void *data, unsigned mask)
+{
+    (void)data;
+    (void)mask;
+    struct signalfd_siginfo si;
+    if (read(fd, &si, sizeof si) == (ssize_t)sizeof si)
+        g_message("signal %s: stopping", strsignal((int)si.ssi_signo));
+    loop_stop(l);
+}
+
+static bool open_signals(server *s)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a peer that vanished is an EPIPE, not a death */
+    s->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    return s->signal_fd >= 0 && loop_watch(s->loop, s->signal_fd, LOOP_READABLE, on_signal, s) == 0;
+}
+
+static bool is_default_v6(const server *s, const char *addr)
+{
+    return s->cfg->listen_default && strcmp(addr, DEFAULT_LISTEN_V6) == 0;
+}
+
+/* Bind one port on every listen address.  Returns an exit code, or -1. */
+static int listen_port(server *s, uint16_t port, device *dev)
+{
+    for (char **a = s->cfg->listen; *a; a++) {
+        char err[200];
+        int fd = listen_tcp(*a, port, err, sizeof err);
+        if (fd < 0 && is_default_v6(s, *a) && (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT)) {
+            g_message("%s; serving IPv4 only", err);
+            continue;
+        }
+        if (fd < 0) {
+            fprintf(stderr, "riotoasterd: %s\n", err);
+            return EXIT_USAGE;
+        }
+        listener *li = &s->listeners[s->nlisteners++];
+        *li = (listener){.srv = s, .fd = fd, .dev = dev};
+        if (loop_watch(s->loop, fd, LOOP_READABLE, on_accept, li) < 0)
+            return EXIT_RUNTIME;
+    }
+    return -1;
+}
+
+static int open_listeners(server *s)
+{
+    const server_config *cfg = s->cfg;
+    size_t naddr = g_strv_length(cfg->listen);
+    size_t nports = cfg->farm ? 1 : cfg->nserials;
+    s->listeners = g_new0(listener, naddr * nports);
+    if (cfg->farm)
+        return listen_port(s, cfg->farm_port, NULL);
+    for (size_t i = 0; i < cfg->nserials; i++) {
+        int rc = listen_port(s, (uint16_t)(cfg->base_port + cfg->serials[i]), &s->devices[i]);
+        if (rc >= 0)
+            return rc;
+    }
+    return -1;
+}
+
+static void announce_ready(const server *s)
+{
+    fprintf(stderr, "riotoasterd: ready\n");
+    int fd = s->cfg->ready_fd;
+    if (fd < 0)
+        return;
+    if (write(fd, "ready\n", 6) != 6)
+        g_warning("--ready-fd %d: %s", fd, strerror(errno));
+    close(fd);
+}
+
+int server_init(server *s, const server_config *cfg)
+{
+    memset(s, 0, sizeof *s);
+    s->cfg = cfg;
+    s->signal_fd = -1;
+    raise_fd_limit();
+    s->loop = loop_new();
+    s->scratch = malloc(SCRATCH_SIZE);
+    if (!s->loop || !s->scratch || !open_signals(s)) {
+        fprintf(stderr, "riotoasterd: cannot set up the event loop: %s\n", strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    loop_timer_init(&s->accept_pause, accept_resume, s);
+    s->ndevices = cfg->farm ? cfg->toasters : cfg->nserials;
+    s->devices = g_new0(device, s->ndevices);
+    for (size_t i = 0; i < s->ndevices; i++)
+        device_init(&s->devices[i], s, cfg->farm ? (uint32_t)i + 1 : cfg->serials[i]);
+    int rc = open_listeners(s);
+    if (rc >= 0)
+        return rc;
+    announce_ready(s);
+    return -1;
+}
+
+int server_run(server *s)
+{
+    if (loop_run(s->loop) < 0) {
+        g_warning("event loop failed: %s", strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    return EXIT_CLEAN;
+}
+
+void server_free(server *s)
+{
+    while (s->conns)
+        conn_destroy(s->conns);
+    for (size_t i = 0; i < s->nlisteners; i++)
+        close(s->listeners[i].fd);
+    g_free(s->listeners);
+    if (s->loop) {
+        loop_timer_disarm(s->loop, &s->accept_pause);
+        for (size_t i = 0; i < s->ndevices; i++)
+            device_free(&s->devices[i]);
+    }
+    g_free(s->devices);
+    if (s->signal_fd >= 0)
+        close(s->signal_fd);
+    loop_free(s->loop);
+    free(s->scratch);
+}

@@ -1,0 +1,49 @@
+"""riotoasterd under valgrind: a full session (pending READ, pipelining,
+framing error, farm busy) and SIGTERM leave no leak and no memory error."""
+import os
+import shutil
+
+import pytest
+
+from pyrio.codec import pack_request
+from pyrio.daemon import free_port_block
+from test_server_support import *  # noqa: F401,F403
+
+
+def sanitized(rio_build):
+    with open(os.path.join(rio_build, "CMakeCache.txt")) as f:
+        return "RIO_SANITIZE:BOOL=ON" in f.read()
+
+
+@pytest.mark.parametrize("mode", ["per-device", "farm"])
+def test_valgrind_full_session_no_leak(rio_build, mode):
+    if not shutil.which("valgrind"):
+        pytest.skip("valgrind not installed")
+    if sanitized(rio_build):
+        pytest.skip("ASan build: valgrind cannot run it")
+    base = free_port_block(2)
+    args = (["--serials", "1-2", "--base-port", str(base)] if mode == "per-device"
+            else ["--farm", str(base + 1), "--toasters", "1"])
+    wrapper = ["valgrind", "--leak-check=full", "--error-exitcode=99", "--errors-for-leak-kinds=definite,indirect"]
+    with Daemon(rio_build, args + ["--toast-ms-per-level", "20", "--trace"], wrapper=wrapper, ready_timeout=60) as d:
+        assert d.ready, d.log()
+        c = Conn("127.0.0.1", base + 1, timeout=20)
+        ok(c.create())
+        ok(c.write(b"x" * 5000), 4096)
+        ok(start(c))
+        assert ok(c.read(10000), 4096, 4096).data == b"x" * 4096  # pending READ
+        seq = c.next_seq()
+        c.send(pack_request(DEFS.MJ_WRITE, seq, data=b"ab") + pack_request(DEFS.MJ_READ, seq + 1, output_length=9))
+        c.seq += 1
+        ok(c.recv_pdu(), 2)
+        ok(c.recv_pdu())
+        with Conn("127.0.0.1", base + 1, timeout=20) as other:
+            expect(other.create(), DEFS.STATUS_DEVICE_BUSY if mode == "farm" else DEFS.STATUS_SHARING_VIOLATION)
+        with Conn("127.0.0.1", base + 1, timeout=20) as bad:
+            bad.send(b"JUNK" * 6)
+        ok(c.write(b"left over"), 9)  # the open handle and its toaster are freed at exit
+        c.request(DEFS.MJ_WRITE, data=b"half")  # and a PDU still arriving
+        c.send(pack_request(DEFS.MJ_WRITE, 0, data=b"12345")[:26])
+        assert d.stop(timeout=60) == 0, d.log()
+        c.close()
+        assert "ERROR SUMMARY: 0 errors" in d.log()
