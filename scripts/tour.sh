@@ -30,9 +30,9 @@ if ! $PY -c "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1', $port))"
   echo "(port $((5000 + 1)) is busy: using base port $base)"
 fi
 
-step "1. riotoasterd: toasters 1-2 on ports $((base + 1))-$((base + 2)), 20 ms toasting per darkness level"
+step "1. riotoasterd: toasters 1-2 on ports $((base + 1))-$((base + 2)), 20 ms toasting per darkness level, 1 s stall timeout"
 "$build/toaster/riotoasterd/riotoasterd" --serials 1-2 --base-port "$base" \
-  --toast-ms-per-level 20 --trace 2>"$out/riotoasterd.log" &
+  --toast-ms-per-level 20 --stall-timeout 1 --trace 2>"$out/riotoasterd.log" &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
 trap cleanup EXIT
@@ -58,12 +58,13 @@ scripts/tshark-rio.sh "$build/dissector/rio.so" -r "$out/session.pcap" \
 scripts/tshark-rio.sh "$build/dissector/rio.so" -r "$out/session.pcap" \
   -d "tcp.port==$port,rio" -q -z rio,srt | tee "$out/srt.txt"
 
-step "4. rio-replay: the recorded client replayed against the live server"
+step "4. rio-replay: what the capture holds, then the recorded client replayed against the live server"
+"$build/replay/rio-replay" audit "$out/session.pcap" | tee "$out/audit.txt"
 "$build/replay/rio-replay" client "$out/session.pcap" --target "127.0.0.1:$port" | tee "$out/replay.txt"
 
 step "5. conformance suite against the live server"
 $PY -m pytest -q "$top/conformance" --rio-build "$build" --rio-target "127.0.0.1:$port" \
-  --rio-html "$out/conformance.html" 2>&1 | tail -5 | tee "$out/conformance.txt"
+  --rio-stall-timeout 1 --rio-toast-ms 20 --rio-html "$out/conformance.html" 2>&1 | tail -5 | tee "$out/conformance.txt"
 
 step "6. stopping riotoasterd; what it saw"
 cleanup

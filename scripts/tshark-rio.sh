@@ -11,7 +11,7 @@
 set -euo pipefail
 plugin=$(readlink -f "$1")
 shift
-ver=$(tshark --version | sed -n '1s/.* \([0-9]*\.[0-9]*\)\..*/\1/p')
+ver=$(tshark --version 2>/dev/null | sed -n '1s/.* \([0-9]*\.[0-9]*\)\..*/\1/p')
 home=$(mktemp -d /tmp/tshark-rio.XXXXXX)
 trap 'rm -rf "$home"' EXIT
 mkdir -p "$home/.local/lib/wireshark/plugins/$ver/epan"
