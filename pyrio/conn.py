@@ -57,6 +57,15 @@ class Conn:
     def _note(self, direction, data):
         self.transcript.append((direction, time.monotonic() - self._start, bytes(data)))
 
+    def note(self, text):
+        """Add a line of commentary to the transcript."""
+        self._note("note", text.encode())
+
+    @property
+    def buffered(self):
+        """Bytes received but not yet returned as a PDU."""
+        return self._buf
+
     # ---- sending ---------------------------------------------------------
 
     def send(self, data, chunk=None):

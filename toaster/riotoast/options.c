@@ -119,19 +119,28 @@ static int usage_error(const char *fmt, const char *arg)
     return RT_EXIT_USAGE;
 }
 
+static const struct {
+    const char *name, *ids, *help;
+} misbehaviours[] = {
+#define RT_X_ROW(sym, text, ids, help) [sym] = {text, ids, help},
+    RT_MISBEHAVE_TABLE(RT_X_ROW)
+#undef RT_X_ROW
+};
+
 static bool parse_misbehave(const char *name, rt_misbehave *out)
 {
-    static const char *const names[] = {
-#define RT_X_NAME(sym, text, help) [sym] = text,
-        RT_MISBEHAVE_TABLE(RT_X_NAME)
-#undef RT_X_NAME
-    };
-    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-        if (strcmp(name, names[i]) == 0) {
+    for (size_t i = 0; i < G_N_ELEMENTS(misbehaviours); i++)
+        if (strcmp(name, misbehaviours[i].name) == 0) {
             *out = (rt_misbehave)i;
             return true;
         }
     return false;
+}
+
+static void list_misbehaviours(void)
+{
+    for (size_t i = RT_MB_NONE + 1; i < G_N_ELEMENTS(misbehaviours); i++)
+        printf("%s\t%s\t%s\n", misbehaviours[i].name, misbehaviours[i].ids, misbehaviours[i].help);
 }
 
 /* Turn the parsed global options into rt_globals; false after a message. */
@@ -244,6 +253,10 @@ int options_parse(int argc, char **argv, rt_invocation *inv)
         return RT_EXIT_OK;
     }
     if (!name) {
+        if (argc == 3 && strcmp(argv[1], "--misbehave") == 0 && strcmp(argv[2], "list") == 0) {
+            list_misbehaviours();
+            return RT_EXIT_OK;
+        }
         if (wants_help(argc, argv)) {
             print_main_help(stdout);
             return RT_EXIT_OK;

@@ -21,16 +21,20 @@ enum {
 static inline int rt_worst(int a, int b) { return a > b ? a : b; }
 
 /* Deliberate client faults for the conformance suite (--misbehave). */
+/* Each deliberate fault names the docs/PROTOCOL.md requirements it breaks;
+ * `--misbehave list` prints NAME<TAB>IDS<TAB>description, the one source the
+ * conformance self-tests read. */
 #define RT_MISBEHAVE_TABLE(X) \
-    X(RT_MB_NONE, "none", "behave") \
-    X(RT_MB_NO_CREATE, "no-create", "skip the CREATE") \
-    X(RT_MB_SEQ_SKIP, "seq-skip", "Sequence jumps by 2 between requests") \
-    X(RT_MB_PIPELINE, "pipeline", "send CREATE and GET_STATUS before reading an answer") \
-    X(RT_MB_NO_CLOSE, "no-close", "disconnect without CLOSE") \
-    X(RT_MB_SEQ_START_ZERO_REPEAT, "seq-start-zero-repeat", "Sequence starts at 0 and the second request repeats it")
+    X(RT_MB_NONE, "none", "", "behave") \
+    X(RT_MB_NO_CREATE, "no-create", "RIO-CLI-001", "skip the CREATE") \
+    X(RT_MB_SEQ_SKIP, "seq-skip", "RIO-FRM-009", "Sequence jumps by 2 between requests") \
+    X(RT_MB_PIPELINE, "pipeline", "RIO-CLI-002", "send CREATE and GET_STATUS before reading an answer") \
+    X(RT_MB_NO_CLOSE, "no-close", "RIO-CLI-004", "disconnect without CLOSE") \
+    X(RT_MB_SEQ_START_ZERO_REPEAT, "seq-start-zero-repeat", "RIO-FRM-009", \
+      "Sequence starts at 0 and the second request repeats it")
 
 typedef enum rt_misbehave {
-#define RT_X_ENUM(sym, name, help) sym,
+#define RT_X_ENUM(sym, name, ids, help) sym,
     RT_MISBEHAVE_TABLE(RT_X_ENUM)
 #undef RT_X_ENUM
 } rt_misbehave;

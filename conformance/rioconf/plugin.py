@@ -1,0 +1,243 @@
+"""The pytest side of the conformance suite: options, the requirement
+markers and their checks, verdicts by level, the reports, and the fixtures
+that give a case its target.  conformance/conftest.py imports all of it."""
+import os
+
+import pytest
+
+from pyrio.riodefs import DEFS
+
+from . import registry as reg
+from . import target as tgt
+from .clientside import ClientHarness
+from .context import Context
+from .report import Results, matrix_text
+from .verdict import Violation
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(HERE)
+SELFTEST = os.path.join(HERE, "selftest")
+
+
+def pytest_addoption(parser):
+    g = parser.getgroup("rio-conformance", "RIO/1 conformance suite")
+    add = g.addoption
+    add("--rio-target", metavar="HOST:PORT", help="per-device server under test")
+    add("--rio-serial", type=int, help="its toaster serial number (default: port - %d)" % DEFS.BASE_PORT)
+    add("--rio-farm", metavar="HOST:PORT", help="farm server under test (adds the farm cases)")
+    add("--rio-farm-size", type=int, default=tgt.EMBEDDED_FARM_SIZE, help="toasters in the farm")
+    add("--rio-client-cmd", metavar="CMD", help='client under test, e.g. "myclient {host} {port}"')
+    add("--rio-server-arg", action="append", metavar="ARG",
+        help="extra argument for the embedded riotoasterd (repeatable), e.g. --rio-server-arg=--fault=NAME")
+    add("--rio-stall-timeout", type=float, help="the server's stall timeout, s (default: the embedded server's, %g)"
+        % tgt.EMBEDDED_STALL_TIMEOUT)
+    add("--rio-idle-timeout", type=float, help="the server's idle timeout, s, if it has one (default: off)")
+    add("--rio-toast-ms", type=float, help="the server's toasting time per darkness level, ms (default %g)"
+        % tgt.EMBEDDED_TOAST_MS_PER_LEVEL)
+    add("--rio-timeout-scale", type=float, default=1.0, help="multiply every deadline (slow machines)")
+    add("--rio-reply-timeout", type=float, default=2.0, help="s to wait for an answer before HANG")
+    add("--rio-strict", action="store_true", help="SHOULD violations fail too")
+    add("--rio-seed", type=int, default=1, help="seed of the random and mutated inputs")
+    add("--rio-fuzz-cases", type=int, default=40, help="random inputs per robustness case")
+    add("--rio-spec", default=os.path.join(ROOT, "docs", "PROTOCOL.md"), help="the requirement source")
+    add("--rio-list", action="store_true", help="print the requirement-to-test matrix and exit")
+    add("--rio-json", metavar="FILE", help="write the JSON report")
+    add("--rio-html", metavar="FILE", help="write the self-contained HTML report")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "req(*ids): requirement IDs of docs/PROTOCOL.md the case checks")
+    config.addinivalue_line("markers", "meta: a check of the suite itself (no requirement)")
+    config.addinivalue_line("markers", "client_side: a case that tests a client")
+    config.addinivalue_line("markers", "server_args(*args): extra riotoasterd arguments the case needs "
+                            "(embedded server only; the case says what it needs from another server)")
+    try:
+        config._rio_options = tgt.options_from(config, DEFS.BASE_PORT)
+    except ValueError as e:
+        raise pytest.UsageError(str(e))
+    config._rio_registry = reg.load(config.getoption("rio_spec"), os.path.join(HERE, "untestable.txt"))
+    config._rio_results = Results(config._rio_registry, config._rio_options.describe(),
+                                  config._rio_options.strict)
+    config._rio_modules = set()
+
+
+def _in_suite(path):
+    path = str(path)
+    return path.startswith(HERE + os.sep) and not path.startswith(SELFTEST + os.sep)
+
+
+def pytest_ignore_collect(collection_path, config):
+    """conformance/selftest runs only when asked for by path (ctest does)."""
+    if str(collection_path) != SELFTEST:
+        return None
+    asked = [os.path.abspath(str(a).split("::")[0]) for a in config.args]
+    return not any(a == SELFTEST or a.startswith(SELFTEST + os.sep) for a in asked)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session, config, items):
+    registry, results = config._rio_registry, config._rio_results
+    errors = []
+    for item in items:
+        if not _in_suite(item.path):
+            continue
+        config._rio_modules.add(str(item.path))
+        if item.get_closest_marker("meta"):
+            continue
+        rids = [rid for m in item.iter_markers("req") for rid in m.args]
+        if not rids:
+            errors.append("%s: no @pytest.mark.req(...)" % item.nodeid)
+        unknown = [rid for rid in rids if rid not in registry]
+        if unknown:
+            errors.append("%s: unknown requirement ID(s) %s (not in %s)" % (
+                item.nodeid, ", ".join(unknown), registry.path))
+        results.declare(item.nodeid, rids)
+        for rid in rids:
+            item.user_properties.append(("requirement", rid))
+            item.user_properties.append(("level", registry.level(rid) or "?"))
+    if errors:
+        raise pytest.UsageError("conformance suite markers:\n  " + "\n  ".join(errors))
+    if config.getoption("rio_list"):
+        print(matrix_text(registry, results.declared))
+        config.hook.pytest_deselected(items=list(items))
+        items[:] = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Turn each phase's report into the case's verdict: a Violation is
+    rendered (requirement, expected/actual, transcript) and judged by the
+    level of the requirement it names; anything else is an error."""
+    rep = (yield).get_result()
+    res = item.config._rio_results.tests.get(item.nodeid)
+    if res is None:
+        return
+    res.duration += rep.duration
+    if rep.when == "call" and rep.passed:
+        res.outcome = "passed"
+    if not rep.failed:
+        return
+    res.transcript = "\n".join(r.render() for r in getattr(item, "_rio_record", []))
+    exc = call.excinfo.value if call.excinfo else None
+    if isinstance(exc, Violation):
+        _judge_violation(item, rep, res, exc)
+        return
+    res.outcome = "error"
+    res.message = str(rep.longrepr)[-4000:]
+    if res.transcript:
+        rep.sections.append(("RIO transcript", res.transcript))
+
+
+def _judge_violation(item, rep, res, exc):
+    registry, options = item.config._rio_registry, item.config._rio_options
+    levels = [registry.level(rid) or "?" for rid in exc.rids]
+    level = next((lv for lv in levels if lv in reg.BINDING), levels[0])
+    res.violated, res.also, res.level = exc.rid, list(exc.also), level
+    res.message = exc.render(registry)
+    rep.longrepr = "%s\n\ntranscript:\n%s" % (res.message, res.transcript or "    (no connection)")
+    for rid, lv in zip(exc.rids, levels):
+        # junitxml writes the properties of the teardown report, which is
+        # made from the item's: record them on the item.
+        item.user_properties.append(("violated", "%s %s" % (rid, lv)))
+    if level in reg.BINDING or options.strict:
+        res.outcome = "failed"
+        return
+    res.outcome = "warned"
+    rep.outcome = "skipped"
+    rep.wasxfail = "%s-level %s violated (a warning; --rio-strict fails it): %s" % (level, exc.rid, exc.expected)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    results = getattr(config, "_rio_results", None)
+    if results is None or not any(t.outcome != "skipped" for t in results.tests.values()):
+        return
+    tr = terminalreporter
+    failed, warned = results.failed_ids(), results.warned_ids()
+    tr.section("RIO/1 conformance: %s" % results.options_text)
+    for title, rids in (("requirements FAILED", failed), ("requirements with warnings (SHOULD/MAY)", warned)):
+        if rids:
+            tr.write_line("%s:" % title)
+            for rid in rids:
+                tr.write_line("  %s (%s) %s" % (rid, results.registry[rid].level, results.registry[rid].text))
+    if not failed and not warned:
+        tr.write_line("no requirement violated")
+
+
+def pytest_sessionfinish(session):
+    config = session.config
+    results = getattr(config, "_rio_results", None)
+    if results is None:
+        return
+    if config.getoption("rio_list"):
+        session.exitstatus = 0
+        return
+    if config.getoption("rio_json"):
+        results.write_json(config.getoption("rio_json"))
+    if config.getoption("rio_html"):
+        results.write_html(config.getoption("rio_html"))
+
+
+# ---- fixtures -------------------------------------------------------------
+
+@pytest.fixture
+def rio_record(request):
+    """The case's connections and client runs, for its transcript."""
+    request.node._rio_record = []
+    return request.node._rio_record
+
+
+@pytest.fixture(scope="session")
+def rio_options(pytestconfig):
+    return pytestconfig._rio_options
+
+
+@pytest.fixture(scope="session")
+def rio_registry(pytestconfig):
+    return pytestconfig._rio_registry
+
+
+def _embedded(request, farm):
+    build = request.getfixturevalue("rio_build")
+    marker = request.node.get_closest_marker("server_args")
+    extra = list(marker.args) if marker else []
+    daemon, endpoint = tgt.start_embedded(build, request.config._rio_options, farm=farm, extra=extra)
+    request.addfinalizer(lambda: tgt.stop_embedded(daemon))
+    return endpoint
+
+
+def _context(request, given, farm, missing):
+    """Context on the given endpoint, or on a fresh embedded server, or skip."""
+    options = request.config._rio_options
+    if given:
+        endpoint = given
+    elif options.embedded:
+        endpoint = _embedded(request, farm=farm)
+    else:
+        pytest.skip(missing)
+    ctx = Context(endpoint, options, request.getfixturevalue("rio_record"))
+    request.addfinalizer(ctx.close_all)
+    return ctx
+
+
+@pytest.fixture
+def dev(request, rio_options):
+    """Context on the per-device server under test."""
+    return _context(request, rio_options.target, False, "no --rio-target: per-device server cases not run")
+
+
+@pytest.fixture
+def farm(request, rio_options):
+    """Context on the farm server under test."""
+    return _context(request, rio_options.farm, True, "no --rio-farm: farm cases not run")
+
+
+@pytest.fixture
+def client(request, rio_options, rio_record):
+    """Harness that runs the client under test against a scripted server."""
+    if rio_options.client_cmd:
+        template = rio_options.client_cmd
+    elif rio_options.embedded:
+        template = tgt.bundled_client_cmd(request.getfixturevalue("rio_build"))
+    else:
+        pytest.skip("no --rio-client-cmd: client cases not run")
+    return ClientHarness(template, rio_options, rio_record)

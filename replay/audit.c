@@ -1,0 +1,223 @@
+/* audit.c — `rio-replay audit`: what the capture holds, nothing sent. */
+#include <stdio.h>
+
+#include "commands.h"
+#include "input.h"
+#include "jsonw.h"
+#include "junit.h"
+#include "records.h"
+
+typedef struct audit {
+    const rr_options *o;
+    rr_session_stats total;
+    unsigned sessions;
+    rr_junit junit;
+    GString *line;
+} audit;
+
+static void emit(audit *a)
+{
+    fputs(a->line->str, stdout);
+    fputc('\n', stdout);
+    g_string_truncate(a->line, 0);
+}
+
+static bool noteworthy(const rr_txn *t)
+{
+    return !rr_txn_complete(t) || t->violations || t->req.pdu.problems || t->resp.pdu.problems;
+}
+
+static void txn_text(audit *a, const rr_session *s, const rr_txn *t)
+{
+    GString *g = a->line;
+    g_string_append_printf(g, "session %u transaction %" G_GUINT64_FORMAT ": ", s->id, (guint64)t->index);
+    rr_record_text(g, &t->req, RR_DIR_REQUEST);
+    g_string_append(g, " -> ");
+    rr_record_text(g, &t->resp, RR_DIR_RESPONSE);
+    if (!rr_txn_complete(t)) {
+        g_string_append(g, "\n    incomplete: ");
+        rr_incomplete_text(g, t);
+    }
+    for (int v = 0; v < RR_VIOLATION_COUNT; v++)
+        if (t->violations & (1u << v))
+            g_string_append_printf(g, "\n    violation: %s", rr_violation_name((rr_violation)v));
+    uint32_t p = (t->req.pdu.problems | t->resp.pdu.problems) & ~RR_PROBLEM_LOSS;
+    for (int k = 0; k < RR_PROBLEM_COUNT; k++)
+        if (p & RR_PROBLEM_BIT(k))
+            g_string_append_printf(g, "\n    problem: %s", rr_problem_name((rr_problem_kind)k));
+    emit(a);
+}
+
+static void on_txn(void *ctx, rr_session *s, rr_txn *t)
+{
+    audit *a = ctx;
+    if (rr_session_selected(a->o, s->id)) {
+        if (a->o->json) {
+            rr_txn_json(a->line, s, t);
+            emit(a);
+        } else if (!a->o->quiet && noteworthy(t)) {
+            txn_text(a, s, t);
+        }
+    }
+    rr_txn_free(t);
+}
+
+static void add_stats(rr_session_stats *to, const rr_session_stats *from)
+{
+    to->transactions += from->transactions;
+    to->incomplete += from->incomplete;
+    for (int k = 0; k < RR_PROBLEM_COUNT; k++)
+        to->problems[k] += from->problems[k];
+    for (int v = 0; v < RR_VIOLATION_COUNT; v++)
+        to->violations[v] += from->violations[v];
+    to->missing_bytes += from->missing_bytes;
+    to->skipped_bytes += from->skipped_bytes;
+    to->orphan_responses += from->orphan_responses;
+}
+
+static void stats_json(GString *g, const rr_session_stats *st)
+{
+    rr_json_uint(g, "transactions", st->transactions);
+    rr_json_uint(g, "incomplete", st->incomplete);
+    rr_json_open(g, "problems", '{');
+    for (int k = 0; k < RR_PROBLEM_COUNT; k++)
+        rr_json_uint(g, rr_problem_name((rr_problem_kind)k), st->problems[k]);
+    rr_json_close(g, '{');
+    rr_json_open(g, "violations", '{');
+    for (int v = 0; v < RR_VIOLATION_COUNT; v++)
+        rr_json_uint(g, rr_violation_name((rr_violation)v), st->violations[v]);
+    rr_json_close(g, '{');
+    rr_json_uint(g, "missing_bytes", st->missing_bytes);
+    rr_json_uint(g, "skipped_bytes", st->skipped_bytes);
+    rr_json_uint(g, "orphan_responses", st->orphan_responses);
+    rr_json_open(g, "skipped", '[');
+    rr_json_uint(g, NULL, st->skipped[0]);
+    rr_json_uint(g, NULL, st->skipped[1]);
+    rr_json_close(g, '[');
+}
+
+static void stats_text(GString *g, const rr_session_stats *st)
+{
+    g_string_append_printf(g, "%" G_GUINT64_FORMAT " transactions (%" G_GUINT64_FORMAT " incomplete)",
+                           (guint64)st->transactions, (guint64)st->incomplete);
+    const char *sep = "; problems:";
+    for (int k = 0; k < RR_PROBLEM_COUNT; k++)
+        if (st->problems[k]) {
+            g_string_append_printf(g, "%s %s %" G_GUINT64_FORMAT, sep,
+                                   rr_problem_name((rr_problem_kind)k), (guint64)st->problems[k]);
+            sep = ",";
+        }
+    sep = "; violations:";
+    for (int v = 0; v < RR_VIOLATION_COUNT; v++)
+        if (st->violations[v]) {
+            g_string_append_printf(g, "%s %s %" G_GUINT64_FORMAT, sep,
+                                   rr_violation_name((rr_violation)v), (guint64)st->violations[v]);
+            sep = ",";
+        }
+    if (st->missing_bytes)
+        g_string_append_printf(g, "; %" G_GUINT64_FORMAT " bytes missing", (guint64)st->missing_bytes);
+}
+
+static bool session_clean(const rr_session_stats *st)
+{
+    for (int v = 0; v < RR_VIOLATION_COUNT; v++)
+        if (st->violations[v])
+            return false;
+    return !st->incomplete && !st->problems[RR_PROBLEM_MALFORMED];
+}
+
+static void on_finished(void *ctx, rr_session *s)
+{
+    audit *a = ctx;
+    if (!rr_session_selected(a->o, s->id))
+        return;
+    a->sessions++;
+    add_stats(&a->total, &s->stats);
+    char cli[64], srv[64];
+    rr_endpoint_str(&s->client, cli, sizeof cli);
+    rr_endpoint_str(&s->server, srv, sizeof srv);
+    GString *g = a->line;
+    if (a->o->json) {
+        g_string_append_c(g, '{');
+        rr_json_str(g, "type", "session");
+        rr_json_uint(g, "session", s->id);
+        rr_json_str(g, "client", cli);
+        rr_json_str(g, "server", srv);
+        rr_json_bool(g, "handshake", s->handshake);
+        rr_json_int(g, "start_us", s->ts_first);
+        stats_json(g, &s->stats);
+        g_string_append_c(g, '}');
+    } else {
+        g_string_append_printf(g, "session %u: %s -> %s%s, ", s->id, cli, srv,
+                               s->handshake ? "" : " (started mid-stream)");
+        stats_text(g, &s->stats);
+    }
+    emit(a);
+    if (a->o->junit) {
+        gchar *name = g_strdup_printf("session %u %s -> %s", s->id, cli, srv);
+        GString *why = g_string_new(NULL);
+        stats_text(why, &s->stats);
+        rr_junit_case(&a->junit, "rio-replay.audit", name,
+                      session_clean(&s->stats) ? RR_JUNIT_PASS : RR_JUNIT_FAIL, why->str, why->str);
+        g_string_free(why, TRUE);
+        g_free(name);
+    }
+}
+
+static int exit_code(const audit *a)
+{
+    for (int v = 0; v < RR_VIOLATION_COUNT; v++)
+        if (a->total.violations[v])
+            return RR_EXIT_DIVERGED;
+    if (a->total.problems[RR_PROBLEM_MALFORMED])
+        return RR_EXIT_DIVERGED;
+    return a->total.incomplete ? RR_EXIT_INCOMPLETE : RR_EXIT_MATCH;
+}
+
+static void summary(audit *a, const rr_input_result *in, int code)
+{
+    GString *g = a->line;
+    if (a->o->json) {
+        g_string_append_c(g, '{');
+        rr_json_str(g, "type", "summary");
+        rr_json_uint(g, "packets", in->stats.packets);
+        rr_json_uint(g, "tcp_packets", in->stats.tcp);
+        rr_json_uint(g, "sessions", a->sessions);
+        stats_json(g, &a->total);
+        rr_json_int(g, "exit", code);
+        g_string_append_c(g, '}');
+    } else {
+        g_string_append_printf(g, "total: %u sessions, ", a->sessions);
+        stats_text(g, &a->total);
+        g_string_append_printf(g, "; %" G_GUINT64_FORMAT " packets", (guint64)in->stats.packets);
+    }
+    emit(a);
+}
+
+int rr_cmd_audit(const rr_options *o)
+{
+    audit a = {.o = o, .line = g_string_new(NULL)};
+    rr_junit_init(&a.junit);
+    rr_sink sink = {.hash = o->json, .txn = on_txn, .finished = on_finished, .ctx = &a};
+    rr_input_result in = rr_read_capture(o, &sink);
+    int code = RR_EXIT_USAGE;
+    if (in.opened) {
+        code = in.read_error ? RR_EXIT_USAGE : exit_code(&a);
+        if (!a.sessions && !in.read_error) {
+            rr_error(o->sessions->len ? "%s: no RIO session matches --session"
+                                      : "%s: no RIO traffic found in the capture", o->capture);
+            code = RR_EXIT_USAGE;
+        }
+        if (!a.sessions)
+            code = RR_EXIT_USAGE;
+        summary(&a, &in, code);
+    }
+    char err[512];
+    if (o->junit && in.opened && !rr_junit_write(&a.junit, o->junit, "rio-replay audit", err, sizeof err)) {
+        rr_error("%s", err);
+        code = RR_EXIT_USAGE;
+    }
+    rr_junit_free(&a.junit);
+    g_string_free(a.line, TRUE);
+    return code;
+}

@@ -1,0 +1,47 @@
+/* capture.h — reading a capture file (pcap or pcapng, a path or "-"),
+ * selecting packets (BPF filter, time window) and feeding the tracker. */
+#ifndef RR_CAPTURE_H
+#define RR_CAPTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <pcap/pcap.h>
+
+#include "tracker.h"
+
+typedef struct rr_window {
+    double from, to;          /* seconds; >= 1e9 means absolute epoch */
+    bool has_from, has_to;
+} rr_window;
+
+typedef struct rr_capture_stats {
+    uint64_t packets, tcp, other, short_headers, outside_window;
+    uint64_t bytes;
+} rr_capture_stats;
+
+typedef struct rr_capture {
+    pcap_t *pcap;
+    const char *name;
+    int dlt;
+    rr_window window;
+    int64_t first_ts;
+    bool progress;            /* print progress on stderr (a terminal) */
+    long long size;           /* file size for progress, 0 if unknown */
+    rr_capture_stats stats;
+    bool truncated;           /* the file ended in the middle of a record */
+} rr_capture;
+
+/* Open path ("-" = standard input).  On failure returns false with a
+ * one-line message in err. */
+bool rr_capture_open(rr_capture *c, const char *path, char *err, size_t errlen);
+/* Same on an open stream (the fuzzer's fmemopen); takes ownership of fp. */
+bool rr_capture_open_stream(rr_capture *c, FILE *fp, const char *name, char *err, size_t errlen);
+bool rr_capture_set_filter(rr_capture *c, const char *expr, char *err, size_t errlen);
+/* Read every packet into the tracker.  False on a read error (err says
+ * which); what was read before it has been fed. */
+bool rr_capture_run(rr_capture *c, rr_tracker *t, char *err, size_t errlen);
+void rr_capture_close(rr_capture *c);
+
+#endif

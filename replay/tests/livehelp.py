@@ -1,0 +1,89 @@
+"""Helpers for rio-replay's live tests: expectation files, port maps,
+recording a real session with tcpdump."""
+import glob
+import json
+import os
+import signal
+import subprocess
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CAPTURE_DIR = os.path.join(ROOT, "captures")
+
+
+def library():
+    return sorted(glob.glob(os.path.join(CAPTURE_DIR, "*.pcap")) +
+                  glob.glob(os.path.join(CAPTURE_DIR, "*.pcapng")))
+
+
+def expectation(capture):
+    with open(os.path.splitext(capture)[0] + ".json") as f:
+        return json.load(f)
+
+
+def replay_clean(exp):
+    """A capture whose every PDU is whole and that starts at a connection's
+    beginning (or a PDU boundary): a correct server matches it exactly."""
+    for s in exp["sessions"]:
+        for p in s["requests"] + s["responses"]:
+            if not p["complete"] and "malformed" not in p:
+                return False
+        for q in s["problems"]:
+            if q["kind"] in ("gap", "truncated"):
+                return False
+            if q["kind"] == "midstream" and not q.get("detail", "").startswith("0 "):
+                return False
+    return True
+
+
+def target_host(exp):
+    return "::1" if exp["sessions"][0]["server"].startswith("[") else "127.0.0.1"
+
+
+FARM_PORT = 5000
+RECORDED_TOAST_MS = "20"  # captures/README.md: recorded with --toast-ms-per-level 20
+
+
+def daemon_kind(exp):
+    """(farm, recorded): which riotoasterd a capture was made against."""
+    farm = any(s["server"].endswith(":%d" % FARM_PORT) for s in exp["sessions"])
+    return farm, exp.get("kind") == "recorded"
+
+
+def daemon_for(exp, toasterd, args=()):
+    """The riotoasterd the capture was made against: a farm of 2 when it
+    talks to port 5000, else toasters 1-8; recorded ones toast 20 ms/level."""
+    farm, recorded = daemon_kind(exp)
+    args = list(args) + (["--toast-ms-per-level", RECORDED_TOAST_MS] if recorded else [])
+    if farm:
+        return toasterd(farm=True, toasters=2, args=args)
+    return toasterd(serials=8, args=args)
+
+
+def port_map(exp, daemon):
+    """--port-map for every recorded server port 5000+N -> the daemon's port N."""
+    ports = sorted({int(s["server"].rsplit(":", 1)[1]) for s in exp["sessions"]})
+    return ",".join("%d=%d" % (p, daemon.port(p - FARM_PORT)) for p in ports)
+
+
+def faults(toasterd_bin):
+    out = subprocess.run([toasterd_bin, "--fault", "list"], capture_output=True, text=True,
+                         timeout=10).stdout
+    return [line.split("\t")[0] for line in out.splitlines() if line.strip()]
+
+
+def record(tmp_path, port, command, timeout=30):
+    """Run command (a list) while tcpdump records TCP port `port` on
+    loopback; returns the capture path (the real kernel's TCP)."""
+    path = str(tmp_path / "recorded.pcap")
+    dump = subprocess.Popen(["tcpdump", "-i", "lo", "-U", "-w", path, "tcp port %d" % port],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not (os.path.exists(path) and os.path.getsize(path) > 0):
+        time.sleep(0.05)
+    time.sleep(0.3)  # tcpdump's socket is attached once the file header is written
+    proc = subprocess.run(command, capture_output=True, timeout=timeout)
+    time.sleep(0.3)
+    dump.send_signal(signal.SIGINT)
+    dump.wait(timeout=10)
+    return path, proc

@@ -1,0 +1,178 @@
+/* tracker.c — the connection table (see tracker.h). */
+#include <string.h>
+
+#include "tracker.h"
+
+/* Flows are keyed by their two endpoints in a canonical order. */
+typedef struct rr_flow_key {
+    rr_endpoint a, b;
+} rr_flow_key;
+
+typedef struct rr_flow {
+    rr_flow_key key;
+    rr_session *session;      /* NULL once closed (key kept for stray ACKs) */
+    uint64_t order;           /* creation order, for a deterministic finish */
+} rr_flow;
+
+static int endpoint_cmp(const rr_endpoint *x, const rr_endpoint *y)
+{
+    if (x->family != y->family)
+        return x->family < y->family ? -1 : 1;
+    int c = memcmp(x->addr, y->addr, sizeof x->addr);
+    if (c)
+        return c;
+    return x->port == y->port ? 0 : x->port < y->port ? -1 : 1;
+}
+
+static void make_key(rr_flow_key *k, const rr_segment *s)
+{
+    memset(k, 0, sizeof *k);
+    bool swap = endpoint_cmp(&s->src, &s->dst) > 0;
+    k->a = swap ? s->dst : s->src;
+    k->b = swap ? s->src : s->dst;
+}
+
+/* Ports and the low address bytes tell flows apart well enough; equality
+ * checks the whole key.  Per packet, so kept cheap. */
+static guint key_hash(gconstpointer p)
+{
+    const rr_flow_key *k = p;
+    uint32_t a, b;
+    memcpy(&a, k->a.addr + 12, sizeof a);
+    memcpy(&b, k->b.addr + 12, sizeof b);
+    if (k->a.family == 4) {
+        memcpy(&a, k->a.addr, sizeof a);
+        memcpy(&b, k->b.addr, sizeof b);
+    }
+    uint64_t h = ((uint64_t)k->a.port << 16 | k->b.port) ^ ((uint64_t)a << 32 | b);
+    h *= 0x9E3779B97F4A7C15ull;
+    return (guint)(h >> 32);
+}
+
+static gboolean key_equal(gconstpointer x, gconstpointer y)
+{
+    return memcmp(x, y, sizeof(rr_flow_key)) == 0;
+}
+
+static void flow_free(gpointer p)
+{
+    rr_flow *f = p;
+    rr_session_free(f->session);
+    g_free(f);
+}
+
+void rr_tracker_init(rr_tracker *t, const rr_sink *sink, size_t reorder_cap)
+{
+    memset(t, 0, sizeof *t);
+    t->flows = g_hash_table_new_full(key_hash, key_equal, NULL, flow_free);
+    t->sink = sink;
+    t->reorder_cap = reorder_cap;
+}
+
+static bool rio_port(uint16_t port)
+{
+    return port >= RIO_BASE_PORT && port <= RIO_PORT_RANGE_LAST;
+}
+
+static bool starts_with(const rr_segment *s, const char *sig)
+{
+    return s->caplen >= RIO_SIGNATURE_SIZE && memcmp(s->payload, sig, RIO_SIGNATURE_SIZE) == 0;
+}
+
+/* Is the sender of this first-seen segment the client? */
+static bool sender_is_client(const rr_segment *s)
+{
+    if (s->flags & RR_TCP_SYN)
+        return !(s->flags & RR_TCP_ACK);
+    if (rio_port(s->dst.port) != rio_port(s->src.port))
+        return rio_port(s->dst.port);
+    if (starts_with(s, RIO_SIGNATURE_REQUEST))
+        return true;
+    if (starts_with(s, RIO_SIGNATURE_RESPONSE))
+        return false;
+    return s->src.port > s->dst.port;
+}
+
+static void close_flow(rr_flow *f)
+{
+    rr_session_finish(f->session);
+    rr_session_free(f->session);
+    f->session = NULL;
+}
+
+static rr_session *open_session(rr_tracker *t, const rr_segment *s)
+{
+    bool client = sender_is_client(s);
+    return rr_session_new(t->sink, &t->next_id, client ? &s->src : &s->dst,
+                          client ? &s->dst : &s->src, t->reorder_cap, s->ts_us);
+}
+
+/* A new connection reusing the 4-tuple: a client SYN on a flow that is
+ * closed, that already carried data, or whose SYN had another ISN. */
+static bool new_connection(const rr_session *ss, const rr_segment *s)
+{
+    if ((s->flags & (RR_TCP_SYN | RR_TCP_ACK)) != RR_TCP_SYN)
+        return false;
+    if (rr_session_closed(ss))
+        return true;
+    int dir = endpoint_cmp(&s->src, &ss->client) == 0 ? RR_DIR_REQUEST : RR_DIR_RESPONSE;
+    const rr_reasm *r = &ss->reasm[dir];
+    if (!r->started)
+        return false;
+    uint32_t isn = r->next_seq - 1 - (uint32_t)r->next_off;
+    return !ss->syn[dir] || isn != s->seq;
+}
+
+void rr_tracker_segment(rr_tracker *t, const rr_segment *s)
+{
+    rr_flow_key key;
+    make_key(&key, s);
+    rr_flow *f = g_hash_table_lookup(t->flows, &key);
+    if (!f) {
+        f = g_new0(rr_flow, 1);
+        f->key = key;
+        f->order = g_hash_table_size(t->flows);
+        g_hash_table_insert(t->flows, &f->key, f);
+    } else if (f->session && new_connection(f->session, s)) {
+        close_flow(f);
+    }
+    if (!f->session) {
+        /* Stray ACKs and FINs after a close open nothing. */
+        if (s->len == 0 && !(s->flags & RR_TCP_SYN))
+            return;
+        f->session = open_session(t, s);
+    }
+    rr_session *ss = f->session;
+    int dir = endpoint_cmp(&s->src, &ss->client) == 0 ? RR_DIR_REQUEST : RR_DIR_RESPONSE;
+    rr_session_segment(ss, dir, s);
+    if (rr_session_closed(ss))
+        close_flow(f);
+}
+
+static gint by_order(gconstpointer x, gconstpointer y)
+{
+    const rr_flow *a = *(rr_flow *const *)x, *b = *(rr_flow *const *)y;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+void rr_tracker_finish(rr_tracker *t)
+{
+    GPtrArray *open = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, t->flows);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        if (((rr_flow *)v)->session)
+            g_ptr_array_add(open, v);
+    g_ptr_array_sort(open, by_order);
+    for (guint i = 0; i < open->len; i++)
+        close_flow(g_ptr_array_index(open, i));
+    g_ptr_array_free(open, TRUE);
+}
+
+void rr_tracker_free(rr_tracker *t)
+{
+    if (t->flows)
+        g_hash_table_destroy(t->flows);
+    t->flows = NULL;
+}
