@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
-# test.sh — the README's test command: install what is missing, build twice
-# (plain, and with ASan+UBSan), run every test.  Exit status non-zero on any
-# failure.
+# test.sh — the README's test command: install what is missing, build, run
+# every test.  Exit status non-zero on any failure.
+#
+#   build/       RelWithDebInfo (gcc): every test — unit, daemon, client,
+#                dissector, replay, captures, conformance and its self-tests
+#   build-asan/  ASan+UBSan (gcc): the tests labelled "sanitize" again, and
+#                a short fuzz run of the dissector under tshark
+#   build-fuzz/  clang + libFuzzer: a short fuzz run of rio-replay's capture
+#                parser and reassembler
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+jobs=$(nproc)
 
 scripts/deps.sh
 
-echo "== build (RelWithDebInfo) and every test"
+echo "== build/: every test"
 scripts/build.sh build
 (cd build && ctest --output-on-failure --timeout 1500)
 
-echo "== build with ASan+UBSan and the C and daemon tests again"
-scripts/build.sh build-asan -DRIO_SANITIZE=ON -DRIO_BUILD_DISSECTOR=OFF
+echo "== build-asan/: ASan+UBSan"
+scripts/build.sh build-asan -DRIO_SANITIZE=ON
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
    ctest --output-on-failure --timeout 1500 -L sanitize)
+
+echo "== build-fuzz/: libFuzzer"
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DRIO_FUZZ=ON \
+  -DRIO_BUILD_DISSECTOR=OFF >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzz_capture
+(cd build-fuzz && ctest --output-on-failure -R '^replay\.fuzz$')

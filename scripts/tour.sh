@@ -53,9 +53,9 @@ kill -INT "$dump"; wait "$dump" || true
 grep -E 'packets (captured|received)' "$out/tcpdump.log" | head -1
 
 step "3. tshark + RIO plugin: the decoded transactions"
-scripts/tshark-rio.sh "$build/dissector/rio.so" -r "$out/session.pcap" \
+dissector/tshark-rio.sh "$build/dissector/rio.so" -r "$out/session.pcap" \
   -d "tcp.port==$port,rio" -Y rio | tee "$out/decoded.txt"
-scripts/tshark-rio.sh "$build/dissector/rio.so" -r "$out/session.pcap" \
+dissector/tshark-rio.sh "$build/dissector/rio.so" -r "$out/session.pcap" \
   -d "tcp.port==$port,rio" -q -z rio,srt | tee "$out/srt.txt"
 
 step "4. rio-replay: what the capture holds, then the recorded client replayed against the live server"

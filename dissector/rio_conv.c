@@ -1,0 +1,242 @@
+/*
+ * rio_conv.c — per-conversation state: framing mode of each direction and
+ * request/response matching.
+ *
+ * Everything stored in the conversation is written on the first pass only
+ * (!PINFO_FD_VISITED).  The analysis of each PDU is kept per frame, keyed by
+ * the PDU's ordinal within the frame, so that later passes (tshark -2, the
+ * GUI) show exactly what the first pass found.
+ */
+#include <epan/packet.h>
+#include <epan/conversation.h>
+#include <epan/proto_data.h>
+#include <epan/dissectors/packet-tcp.h>
+
+#include "rio_int.h"
+
+static int proto_rio_conv = -1;
+
+/* Packet-scope proto data keys (live for one dissection of a frame). */
+enum { KEY_PACKET_STATE = 0 };
+/* File-scope keys: KEY_PDU_BASE + ordinal of the PDU in its frame. */
+#define KEY_PDU_BASE 16
+
+/* Framing facts learnt while dissecting the current frame, so that the
+ * PDUs after the first (or after a malformed one) in the same frame see
+ * them on every pass. */
+typedef struct {
+    gboolean synced[2];
+    gboolean dead[2];
+    guint32 pdu_count;
+} rio_packet_state_t;
+
+void rio_conv_init(int proto)
+{
+    proto_rio_conv = proto;
+}
+
+static rio_packet_state_t *packet_state(packet_info *pinfo)
+{
+    rio_packet_state_t *st = (rio_packet_state_t *)p_get_proto_data(pinfo->pool, pinfo, proto_rio_conv, KEY_PACKET_STATE);
+
+    if (!st) {
+        st = wmem_new0(pinfo->pool, rio_packet_state_t);
+        p_add_proto_data(pinfo->pool, pinfo, proto_rio_conv, KEY_PACKET_STATE, st);
+    }
+    return st;
+}
+
+static rio_conv_t *conv_data(packet_info *pinfo)
+{
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    rio_conv_t *rc = (rio_conv_t *)conversation_get_proto_data(conv, proto_rio_conv);
+
+    if (!rc) {
+        rc = wmem_new0(wmem_file_scope(), rio_conv_t);
+        copy_address_wmem(wmem_file_scope(), &rc->addr0, &pinfo->src);
+        rc->port0 = pinfo->srcport;
+        rc->outstanding = wmem_list_new(wmem_file_scope());
+        rc->request_dir = -1;
+        conversation_add_proto_data(conv, proto_rio_conv, rc);
+    }
+    return rc;
+}
+
+rio_call_t *rio_call_new(packet_info *pinfo)
+{
+    rio_call_t *call = wmem_new0(pinfo->pool, rio_call_t);
+
+    call->conv = conv_data(pinfo);
+    call->dir = (addresses_equal(&pinfo->src, &call->conv->addr0) &&
+                 pinfo->srcport == call->conv->port0) ? 0 : 1;
+    return call;
+}
+
+rio_mode_t rio_mode(packet_info *pinfo, const rio_call_t *call)
+{
+    const rio_packet_state_t *st = packet_state(pinfo);
+    const rio_dir_state_t *d = &call->conv->dir[call->dir];
+
+    if (st->dead[call->dir] || (d->dead_frame && pinfo->num > d->dead_frame))
+        return RIO_MODE_DEAD;
+    if (st->synced[call->dir] || (d->first_pdu_frame && pinfo->num > d->first_pdu_frame))
+        return RIO_MODE_SYNCED;
+    return RIO_MODE_UNSYNCED;
+}
+
+void rio_mark_synced(packet_info *pinfo, const rio_call_t *call, gboolean is_request)
+{
+    rio_dir_state_t *d = &call->conv->dir[call->dir];
+
+    packet_state(pinfo)->synced[call->dir] = TRUE;
+    if (PINFO_FD_VISITED(pinfo))
+        return;
+    if (!d->first_pdu_frame)
+        d->first_pdu_frame = pinfo->num;
+    if (call->conv->request_dir < 0)
+        call->conv->request_dir = is_request ? call->dir : 1 - call->dir;
+}
+
+/* Does this direction carry requests?  Known from the first good PDU;
+ * before that, guess that the server has the lower port. */
+gboolean rio_is_request_direction(packet_info *pinfo, const rio_call_t *call)
+{
+    if (call->conv->request_dir >= 0)
+        return call->conv->request_dir == call->dir;
+    return pinfo->destport < pinfo->srcport;
+}
+
+void rio_mark_dead(packet_info *pinfo, const rio_call_t *call)
+{
+    rio_dir_state_t *d = &call->conv->dir[call->dir];
+
+    packet_state(pinfo)->dead[call->dir] = TRUE;
+    if (!PINFO_FD_VISITED(pinfo) && !d->dead_frame)
+        d->dead_frame = pinfo->num;
+}
+
+void rio_mark_skipped(packet_info *pinfo, const rio_call_t *call)
+{
+    if (!PINFO_FD_VISITED(pinfo) && rio_mode(pinfo, call) == RIO_MODE_UNSYNCED)
+        call->conv->dir[call->dir].midstream = TRUE;
+}
+
+static rio_trans_t *new_transaction(packet_info *pinfo, const rio_header_t *hdr)
+{
+    rio_trans_t *t = wmem_new0(wmem_file_scope(), rio_trans_t);
+
+    t->req_frame = pinfo->num;
+    t->req_time = pinfo->abs_ts;
+    t->seq = hdr->seq;
+    t->major = hdr->major;
+    t->ioctl = hdr->major == RIO_MJ_DEVICE_CONTROL ? hdr->word12 : 0;
+    t->output_length = hdr->word16;
+    return t;
+}
+
+/* Bit 0 of TCP's conversation completeness (the tcp.completeness field):
+ * the SYN was captured.  A Wireshark value, not a RIO one. */
+#define TCP_COMPLETENESS_SYN_SEEN 0x01
+
+/* Did the capture see this connection open?  If not, its first request
+ * may well have been sent before the capture started. */
+static gboolean connection_start_captured(packet_info *pinfo, const rio_call_t *call)
+{
+    conversation_t *conv;
+    struct tcp_analysis *tcpd;
+
+    if (call->conv->dir[call->dir].midstream)
+        return FALSE;
+    conv = find_conversation_pinfo(pinfo, 0);
+    tcpd = conv ? get_tcp_conversation_data(conv, pinfo) : NULL;
+    return tcpd && (tcpd->conversation_completeness & TCP_COMPLETENESS_SYN_SEEN);
+}
+
+/* Serialized I/O: one request at a time, Sequence +1 each, CREATE first. */
+static void analyse_request(packet_info *pinfo, const rio_call_t *call, const rio_header_t *hdr, rio_pdu_info_t *info)
+{
+    rio_conv_t *rc = call->conv;
+
+    if (!rc->seen_request && hdr->major != RIO_MJ_CREATE && connection_start_captured(pinfo, call))
+        info->flags |= RIO_PF_FIRST_NOT_CREATE;
+    if (rc->seen_request && hdr->seq != (guint32)(rc->last_request_seq + 1))
+        info->flags |= RIO_PF_SEQ_NOT_INCREMENTED;
+    if (wmem_list_count(rc->outstanding) > 0)
+        info->flags |= RIO_PF_REQUEST_OUTSTANDING;
+    rc->seen_request = TRUE;
+    rc->last_request_seq = hdr->seq;
+    info->trans = new_transaction(pinfo, hdr);
+    wmem_list_append(rc->outstanding, info->trans);
+}
+
+/* The oldest outstanding request with this Sequence (answers come in FIFO
+ * order, so it is normally the first). */
+static wmem_list_frame_t *find_outstanding(rio_conv_t *rc, guint32 seq)
+{
+    wmem_list_frame_t *f;
+
+    for (f = wmem_list_head(rc->outstanding); f; f = wmem_list_frame_next(f))
+        if (((rio_trans_t *)wmem_list_frame_data(f))->seq == seq)
+            return f;
+    return NULL;
+}
+
+/* Drop every outstanding request up to and including `upto`. */
+static void pop_through(rio_conv_t *rc, wmem_list_frame_t *upto)
+{
+    wmem_list_frame_t *f;
+
+    do {
+        f = wmem_list_head(rc->outstanding);
+        wmem_list_remove_frame(rc->outstanding, f);
+    } while (f != upto);
+}
+
+static void analyse_response(packet_info *pinfo, rio_conv_t *rc, const rio_header_t *hdr, rio_pdu_info_t *info)
+{
+    wmem_list_frame_t *head = wmem_list_head(rc->outstanding);
+    wmem_list_frame_t *match;
+    rio_trans_t *t;
+
+    if (!head) {
+        info->flags |= RIO_PF_UNMATCHED_RESPONSE;
+        return;
+    }
+    match = find_outstanding(rc, hdr->seq);
+    if (match != head)
+        info->flags |= RIO_PF_SEQ_MISMATCH;
+    if (!match) {
+        pop_through(rc, head);  /* FIFO: this answer used up the oldest request */
+        return;
+    }
+    t = (rio_trans_t *)wmem_list_frame_data(match);
+    pop_through(rc, match);
+    t->rep_frame = pinfo->num;
+    info->trans = t;
+    if (t->major != hdr->major)
+        info->flags |= RIO_PF_MAJOR_MISMATCH;
+    if (hdr->data_length > t->output_length)
+        info->flags |= RIO_PF_RESPONSE_TOO_LONG;
+}
+
+rio_pdu_info_t *rio_analyse_pdu(packet_info *pinfo, const rio_call_t *call, const rio_header_t *hdr)
+{
+    guint32 key = KEY_PDU_BASE + packet_state(pinfo)->pdu_count++;
+    rio_pdu_info_t *info;
+
+    if (PINFO_FD_VISITED(pinfo)) {
+        info = (rio_pdu_info_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_rio_conv, key);
+        if (info)
+            return info;
+        /* Not seen on the first pass (e.g. reassembly differed): analyse
+         * nothing, show the PDU as it is. */
+        return wmem_new0(pinfo->pool, rio_pdu_info_t);
+    }
+    info = wmem_new0(wmem_file_scope(), rio_pdu_info_t);
+    if (hdr->is_request)
+        analyse_request(pinfo, call, hdr, info);
+    else
+        analyse_response(pinfo, call->conv, hdr, info);
+    p_add_proto_data(wmem_file_scope(), pinfo, proto_rio_conv, key, info);
+    return info;
+}

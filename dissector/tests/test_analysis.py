@@ -1,0 +1,174 @@
+"""Matching, response time, expert infos, Info column, statistics and the
+device decoders, on crafted captures."""
+import os
+import re
+
+import pytest
+
+from pyrio.riodefs import DEFS
+import decoded
+import scenarios
+
+CLIENT, SERVER = "127.0.0.1:40000", "127.0.0.1:%d" % (DEFS.BASE_PORT + 1)
+
+
+@pytest.fixture(scope="module")
+def crafted(gen_dir):
+    return scenarios.write_all(gen_dir)
+
+
+def _pdus(tshark, cap, *args):
+    got = decoded.pdus_by_direction(tshark.json(cap, *args))
+    return got.get((CLIENT, SERVER), []), got.get((SERVER, CLIENT), [])
+
+
+@pytest.mark.parametrize("passes", [(), ("-2",)], ids=["one-pass", "two-pass"])
+def test_responses_point_to_their_requests(tshark, crafted, passes):
+    reqs, rsps = _pdus(tshark, crafted["session"], *passes)
+    by_frame = {p["frame"]: p for p in reqs}
+    for rsp in rsps:
+        req = by_frame[rsp["response_to"]]
+        assert req["seq"] == rsp["seq"]
+        assert 0 < rsp["time"] < 1
+        if passes:  # a request learns its response's frame on the first pass
+            assert req["response_in"] == rsp["frame"]
+
+
+def test_one_pass_request_has_no_forward_reference(tshark, crafted):
+    reqs, _ = _pdus(tshark, crafted["session"])
+    assert all("response_in" not in r for r in reqs)
+
+
+@pytest.mark.parametrize("passes", [(), ("-2",)], ids=["one-pass", "two-pass"])
+def test_protocol_error_experts(tshark, crafted, passes):
+    reqs, rsps = _pdus(tshark, crafted["protocol_errors"], *passes)
+    assert [sorted(r["experts"]) for r in reqs] == [
+        ["rio.first_not_create"],
+        ["rio.seq_not_incremented"],
+        [],
+        ["rio.request_outstanding"],
+    ]
+    assert [sorted(r["experts"]) for r in rsps] == [
+        ["rio.response_too_long"],
+        [],
+        ["rio.unmatched_response"],
+        ["rio.seq_mismatch"],
+        ["rio.error_status"],
+    ]
+
+
+def test_clean_session_has_no_rio_warnings(tshark, crafted):
+    reqs, rsps = _pdus(tshark, crafted["session"])
+    assert all(not r["experts"] for r in reqs)
+    # The session's one error answer is the only note.
+    assert [sorted(r["experts"]) for r in rsps if r["experts"]] == [["rio.error_status"]]
+
+
+@pytest.mark.parametrize("passes", [(), ("-2",)], ids=["one-pass", "two-pass"])
+def test_malformed_headers_flagged_and_stream_not_swallowed(tshark, crafted, passes):
+    out = tshark.out("-r", crafted["bad_headers"], *passes)
+    for reason in ("signature", "header_length", "version", "data_length"):
+        assert "Malformed header (bad %s)" % reason in out
+    # The over-limit length is a header-only PDU: the FIN after it is still seen.
+    assert out.count("Unframed data after a malformed header (24 bytes)") == 4
+    assert out.count("[FIN, ACK]") == 8
+
+
+def test_resync_after_error_preference(tshark, crafted):
+    out = tshark.out("-r", crafted["bad_headers"], "-o", "rio.resync_after_error:TRUE")
+    assert out.count("Request CLOSE seq=3") == 4
+
+
+def test_midstream_continuation_then_framing(tshark, crafted):
+    lines = tshark.out("-r", crafted["midstream"], "-Y", "rio").splitlines()
+    assert "Continuation (424 bytes)" in lines[0]
+    assert re.search(r"Continuation \(14 bytes\), Response seq=8 STATUS_SUCCESS 24 bytes", "\n".join(lines))
+    reqs, _ = _pdus(tshark, crafted["midstream"])
+    assert all("rio.first_not_create" not in r["experts"] for r in reqs)
+
+
+def test_first_request_rule_needs_the_handshake(tshark, crafted):
+    """Without the SYN the capture may have missed the CREATE: no warning."""
+    reqs, _ = _pdus(tshark, crafted["midstream_boundary"])
+    assert reqs[0]["major"] == DEFS.MJ_DEVICE_CONTROL and not reqs[0]["experts"]
+
+
+def test_info_column_lists_every_pdu(tshark, crafted):
+    out = tshark.out("-r", crafted["many_in_one"], "-Y", "rio")
+    line = [l for l in out.splitlines() if "Request CREATE seq=1" in l][0]
+    assert line.count("Request DEVICE_CONTROL IOCTL_TOASTER_GET_STATUS") == 19
+    assert "Request DEVICE_CONTROL IOCTL_TOASTER_GET_STATUS seq=20" in line
+    rline = [l for l in out.splitlines() if "Response seq=1 STATUS_SUCCESS 0 bytes" in l][0]
+    assert rline.count("STATUS_SUCCESS 24 bytes") == 19
+
+
+def test_info_column_format(tshark, crafted):
+    out = tshark.out("-r", crafted["session"])
+    assert "Request DEVICE_CONTROL IOCTL_TOASTER_GET_INFO seq=2" in out
+    assert "Response seq=2 STATUS_SUCCESS 48 bytes" in out
+    assert "Response seq=8 STATUS_INVALID_DEVICE_REQUEST 0 bytes" in out
+
+
+def _fields(tshark, cap, *fields, filt=None):
+    args = ["-r", cap, "-T", "fields"] + [x for f in fields for x in ("-e", f)]
+    if filt:
+        args += ["-Y", filt]
+    return [l.split("\t") for l in tshark.out(*args).splitlines()]
+
+
+def test_toaster_decoders_by_direction(tshark, crafted):
+    cap = crafted["session"]
+    info = _fields(tshark, cap, "rio.toaster.serial", "rio.toaster.capacity", "rio.toaster.max_load",
+                   "rio.toaster.firmware", "rio.toaster.model", filt="rio.toaster.model")
+    assert info == [["1", str(DEFS.TOASTER_CAPACITY), str(DEFS.TOASTER_MAX_LOAD_BYTES),
+                     "0x%08x" % DEFS.TOASTER_FIRMWARE_VERSION, DEFS.TOASTER_MODEL_NAME]]
+    status = _fields(tshark, cap, "rio.toaster.state", "rio.toaster.darkness", "rio.toaster.ready_bytes",
+                     filt="rio.toaster.state")
+    assert status == [[str(DEFS.TOASTER_STATE_READY), "7", "5"]]
+    # Darkness is decoded from the SET_DARKNESS request's input only.
+    dark = _fields(tshark, cap, "rio.signature", "rio.toaster.darkness", filt="rio.toaster.darkness && !rio.toaster.state")
+    assert dark == [["RIOQ", "7"]]
+
+
+def test_decoder_from_lua_plugs_into_the_table(tshark, crafted, gen_dir):
+    script = os.path.join(gen_dir, "fake_device.lua")
+    with open(script, "w") as f:
+        f.write('''
+local p = Proto("fakedev", "Fake device")
+local f_word = ProtoField.uint32("fakedev.word", "Word")
+p.fields = { f_word }
+function p.dissector(tvb, pinfo, tree)
+    -- p2p_dir: 0 = request (sent), 1 = response (received)
+    if pinfo.p2p_dir ~= 1 or tvb:len() < 4 then return 0 end
+    tree:add_le(f_word, tvb(0, 4))
+    return 4
+end
+DissectorTable.get("rio.ioctl"):add(%d, p)
+''' % DEFS.IOCTL_TOASTER_GET_STATUS)
+    os.chmod(script, 0o644)
+    got = [l.split("\t") for l in tshark.out(
+        "-r", crafted["session"], "-X", "lua_script:" + script, "-T", "fields",
+        "-e", "fakedev.word", "-Y", "fakedev.word").splitlines()]
+    assert got == [[str(DEFS.TOASTER_STATE_READY)]]
+
+
+def test_srt_table(tshark, crafted):
+    out = tshark.out("-r", crafted["session"], "-q", "-z", "rio,srt")
+    rows = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s*\d+\s+(\w+)\s+(\d+)\s", out, re.M)}
+    assert rows == {"CREATE": 1, "CLOSE": 1, "READ": 1, "WRITE": 1, "DEVICE_CONTROL": 5}
+
+
+def test_stats_tree(tshark, crafted):
+    out = tshark.out("-r", crafted["protocol_errors"], "-q", "-z", "rio,tree")
+    counts = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s*(\S[\w ]*?)\s{2,}(\d+)\s", out, re.M)}
+    assert counts["Requests by operation"] == 4
+    assert counts["Responses by status"] == 5
+    assert counts["WRITE"] == 2
+    assert counts["STATUS_DEVICE_BUSY"] == 1
+
+
+def test_big_pdu_reassembled(tshark, crafted):
+    rows = _fields(tshark, crafted["big_pdu"], "rio.seq", "rio.request_length", "rio.response_length",
+                   filt="rio.seq >= 2")
+    assert ["2", str(DEFS.DATA_MAX), ""] in rows   # the WRITE request
+    assert ["3", "", str(DEFS.DATA_MAX)] in rows   # the READ response
