@@ -22,7 +22,9 @@ LOOPBACK = "127.0.0.1"
 
 
 def port_free(port, host=LOOPBACK):
-    with socket.socket() as s:
+    """Whether `port` can be bound on `host` (an IPv4 or IPv6 address)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))

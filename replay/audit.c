@@ -77,23 +77,23 @@ static void add_stats(rr_session_stats *to, const rr_session_stats *from)
 
 static void stats_json(GString *g, const rr_session_stats *st)
 {
-    rr_json_uint(g, "transactions", st->transactions);
-    rr_json_uint(g, "incomplete", st->incomplete);
-    rr_json_open(g, "problems", '{');
+    json_uint(g, "transactions", st->transactions);
+    json_uint(g, "incomplete", st->incomplete);
+    json_open(g, "problems", '{');
     for (int k = 0; k < RR_PROBLEM_COUNT; k++)
-        rr_json_uint(g, rr_problem_name((rr_problem_kind)k), st->problems[k]);
-    rr_json_close(g, '{');
-    rr_json_open(g, "violations", '{');
+        json_uint(g, rr_problem_name((rr_problem_kind)k), st->problems[k]);
+    json_close(g, '{');
+    json_open(g, "violations", '{');
     for (int v = 0; v < RR_VIOLATION_COUNT; v++)
-        rr_json_uint(g, rr_violation_name((rr_violation)v), st->violations[v]);
-    rr_json_close(g, '{');
-    rr_json_uint(g, "missing_bytes", st->missing_bytes);
-    rr_json_uint(g, "skipped_bytes", st->skipped_bytes);
-    rr_json_uint(g, "orphan_responses", st->orphan_responses);
-    rr_json_open(g, "skipped", '[');
-    rr_json_uint(g, NULL, st->skipped[0]);
-    rr_json_uint(g, NULL, st->skipped[1]);
-    rr_json_close(g, '[');
+        json_uint(g, rr_violation_name((rr_violation)v), st->violations[v]);
+    json_close(g, '{');
+    json_uint(g, "missing_bytes", st->missing_bytes);
+    json_uint(g, "skipped_bytes", st->skipped_bytes);
+    json_uint(g, "orphan_responses", st->orphan_responses);
+    json_open(g, "skipped", '[');
+    json_uint(g, NULL, st->skipped[0]);
+    json_uint(g, NULL, st->skipped[1]);
+    json_close(g, '[');
 }
 
 static void stats_text(GString *g, const rr_session_stats *st)
@@ -139,12 +139,12 @@ static void on_finished(void *ctx, rr_session *s)
     GString *g = a->line;
     if (a->o->json) {
         g_string_append_c(g, '{');
-        rr_json_str(g, "type", "session");
-        rr_json_uint(g, "session", s->id);
-        rr_json_str(g, "client", cli);
-        rr_json_str(g, "server", srv);
-        rr_json_bool(g, "handshake", s->handshake);
-        rr_json_int(g, "start_us", s->ts_first);
+        json_str_ascii(g, "type", "session");
+        json_uint(g, "session", s->id);
+        json_str_ascii(g, "client", cli);
+        json_str_ascii(g, "server", srv);
+        json_bool(g, "handshake", s->handshake);
+        json_int(g, "start_us", s->ts_first);
         stats_json(g, &s->stats);
         g_string_append_c(g, '}');
     } else {
@@ -179,12 +179,12 @@ static void summary(audit *a, const rr_input_result *in, int code)
     GString *g = a->line;
     if (a->o->json) {
         g_string_append_c(g, '{');
-        rr_json_str(g, "type", "summary");
-        rr_json_uint(g, "packets", in->stats.packets);
-        rr_json_uint(g, "tcp_packets", in->stats.tcp);
-        rr_json_uint(g, "sessions", a->sessions);
+        json_str_ascii(g, "type", "summary");
+        json_uint(g, "packets", in->stats.packets);
+        json_uint(g, "tcp_packets", in->stats.tcp);
+        json_uint(g, "sessions", a->sessions);
         stats_json(g, &a->total);
-        rr_json_int(g, "exit", code);
+        json_int(g, "exit", code);
         g_string_append_c(g, '}');
     } else {
         g_string_append_printf(g, "total: %u sessions, ", a->sessions);

@@ -26,11 +26,11 @@ const char *rr_violation_name_int(int v)
 
 void rr_mask_json(GString *g, const char *key, uint32_t mask, const char *(*name)(int))
 {
-    rr_json_open(g, key, '[');
+    json_open(g, key, '[');
     for (int k = 0; k < 32; k++)
         if (mask & (1u << k))
-            rr_json_str(g, NULL, name(k));
-    rr_json_close(g, '[');
+            json_str_ascii(g, NULL, name(k));
+    json_close(g, '[');
 }
 
 /* A header field is present if all its bytes were captured. */
@@ -40,17 +40,17 @@ static void field(GString *g, const rr_pdu *p, const char *key, unsigned off, un
         return;
     uint32_t v = size == 1 ? p->raw[off] : size == 2 ? rio_get_le16(p->raw + off)
                                                       : rio_get_le32(p->raw + off);
-    rr_json_uint(g, key, v);
+    json_uint(g, key, v);
 }
 
 void rr_record_json(GString *g, const char *key, const rr_record *r, int dir)
 {
     const rr_pdu *p = &r->pdu;
     bool req = dir == RR_DIR_REQUEST;
-    rr_json_open(g, key, '{');
+    json_open(g, key, '{');
     if (p->header_have >= RIO_SIGNATURE_SIZE) {
-        rr_json_key(g, "signature");
-        rr_json_str_value(g, (const char *)p->raw, RIO_SIGNATURE_SIZE);
+        json_key(g, "signature");
+        json_string_ascii(g, (const char *)p->raw, RIO_SIGNATURE_SIZE);
     }
     field(g, p, "version", RIO_OFF_VERSION, 1);
     field(g, p, "major", RIO_OFF_MAJOR, 1);
@@ -60,34 +60,34 @@ void rr_record_json(GString *g, const char *key, const rr_record *r, int dir)
     field(g, p, req ? "output_length" : "information", RIO_OFF_OUTPUT_LENGTH, 4);
     field(g, p, req ? "request_length" : "response_length", RIO_OFF_DATA_LENGTH, 4);
     if (r->sha256[0])
-        rr_json_str(g, "data_sha256", r->sha256);
-    rr_json_bool(g, "complete", p->complete);
+        json_str_ascii(g, "data_sha256", r->sha256);
+    json_bool(g, "complete", p->complete);
     if (p->malformed != RIO_OK)
-        rr_json_str(g, "malformed", rr_malformed_name(p->malformed));
+        json_str_ascii(g, "malformed", rr_malformed_name(p->malformed));
     if (p->missing)
-        rr_json_uint(g, "missing_bytes", p->missing);
-    rr_json_int(g, "time_us", p->ts_first);
-    rr_json_open(g, "problems", '[');
+        json_uint(g, "missing_bytes", p->missing);
+    json_int(g, "time_us", p->ts_first);
+    json_open(g, "problems", '[');
     for (int k = 0; k < RR_PROBLEM_COUNT; k++)
         for (unsigned i = 0; i < p->counts[k]; i++)
-            rr_json_str(g, NULL, rr_problem_name((rr_problem_kind)k));
-    rr_json_close(g, '[');
-    rr_json_close(g, '{');
+            json_str_ascii(g, NULL, rr_problem_name((rr_problem_kind)k));
+    json_close(g, '[');
+    json_close(g, '{');
 }
 
 void rr_txn_json(GString *g, const rr_session *s, const rr_txn *t)
 {
     g_string_append_c(g, '{');
-    rr_json_str(g, "type", "transaction");
-    rr_json_uint(g, "session", s->id);
-    rr_json_uint(g, "transaction", t->index);
-    rr_json_bool(g, "complete", rr_txn_complete(t));
+    json_str_ascii(g, "type", "transaction");
+    json_uint(g, "session", s->id);
+    json_uint(g, "transaction", t->index);
+    json_bool(g, "complete", rr_txn_complete(t));
     if (t->req.present)
         rr_record_json(g, "request", &t->req, RR_DIR_REQUEST);
     if (t->resp.present)
         rr_record_json(g, "response", &t->resp, RR_DIR_RESPONSE);
     rr_mask_json(g, "violations", t->violations, rr_violation_name_int);
-    rr_json_bool(g, "server_closed", t->server_closed);
+    json_bool(g, "server_closed", t->server_closed);
     g_string_append_c(g, '}');
 }
 

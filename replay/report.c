@@ -83,34 +83,34 @@ static void json(rr_report *r, const rr_result *res)
 {
     GString *g = r->line;
     g_string_append_c(g, '{');
-    rr_json_str(g, "type", "transaction");
-    rr_json_str(g, "mode", r->mode);
-    rr_json_uint(g, "session", res->session->id);
+    json_str_ascii(g, "type", "transaction");
+    json_str_ascii(g, "mode", r->mode);
+    json_uint(g, "session", res->session->id);
     if (res->txn)
-        rr_json_uint(g, "transaction", res->txn->index);
+        json_uint(g, "transaction", res->txn->index);
     else
-        rr_json_key(g, "transaction"), g_string_append(g, "null");
-    rr_json_str(g, "outcome", rr_outcome_name(res->outcome));
+        json_null(g, "transaction");
+    json_str_ascii(g, "outcome", rr_outcome_name(res->outcome));
     if (res->note)
-        rr_json_str(g, "note", res->note);
-    rr_json_open(g, "diffs", '[');
+        json_str_ascii(g, "note", res->note);
+    json_open(g, "diffs", '[');
     for (guint i = 0; res->diffs && i < res->diffs->len; i++) {
         const rr_diff *d = &g_array_index(res->diffs, rr_diff, i);
-        rr_json_open(g, NULL, '{');
-        rr_json_str(g, "field", rr_field_name(d->field));
-        rr_json_str(g, "recorded", d->recorded);
-        rr_json_str(g, "live", d->live);
+        json_open(g, NULL, '{');
+        json_str_ascii(g, "field", rr_field_name(d->field));
+        json_str_ascii(g, "recorded", d->recorded);
+        json_str_ascii(g, "live", d->live);
         if (d->data_offset >= 0)
-            rr_json_int(g, "offset", d->data_offset);
-        rr_json_close(g, '{');
+            json_int(g, "offset", d->data_offset);
+        json_close(g, '{');
     }
-    rr_json_close(g, '[');
+    json_close(g, '[');
     if (res->txn && res->txn->req.present)
         rr_record_json(g, "request", &res->txn->req, RR_DIR_REQUEST);
     if (res->txn && res->txn->resp.present)
         rr_record_json(g, "response", &res->txn->resp, RR_DIR_RESPONSE);
     if (res->live)
-        rr_json_str(g, "live", res->live);
+        json_str_ascii(g, "live", res->live);
     g_string_append_c(g, '}');
     emit(r);
 }
@@ -163,14 +163,13 @@ int rr_report_finish(rr_report *r)
     GString *g = r->line;
     if (r->o->json) {
         g_string_append_c(g, '{');
-        rr_json_str(g, "type", "summary");
-        rr_json_str(g, "mode", r->mode);
-        rr_json_uint(g, "sessions", r->sessions);
+        json_str_ascii(g, "type", "summary");
+        json_str_ascii(g, "mode", r->mode);
+        json_uint(g, "sessions", r->sessions);
         for (int k = 0; k < RR_OUTCOME_COUNT; k++)
-            rr_json_uint(g, rr_outcome_name((rr_outcome)k), r->count[k]);
-        rr_json_key(g, "elapsed_s");
-        g_string_append_printf(g, "%.6f", r->elapsed);
-        rr_json_int(g, "exit", code);
+            json_uint(g, rr_outcome_name((rr_outcome)k), r->count[k]);
+        json_double(g, "elapsed_s", r->elapsed, 6);
+        json_int(g, "exit", code);
         g_string_append_c(g, '}');
     } else {
         uint64_t total = 0;

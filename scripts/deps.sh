@@ -4,12 +4,13 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake pkg-config clang          # C11 toolchain, libFuzzer
+  build-essential cmake pkg-config                # C11 toolchain (gcc's ASan/UBSan)
+  clang libclang-rt-14-dev                        # libFuzzer for rio-replay's fuzz run
   libglib2.0-dev libpcap-dev                      # librio/riotoasterd, rio-replay
   wireshark-dev tshark                            # the dissector and its tests
   tcpdump                                         # recording captures
   python3 python3-pytest python3-scapy            # test suites, capture generator
-  valgrind util-linux procps psmisc time          # leak checks, setpriv, benchmarks
+  valgrind util-linux procps psmisc time iproute2 # leak checks, setpriv/unshare, benchmarks
 )
 
 missing=()

@@ -9,13 +9,13 @@ import json
 import os
 
 from pyrio import DEFS, pack_request
+from pyrio.toastermodel import Toaster
 
 from . import netpkt, pcapio
 from .capture import TS_BASE_US, TS_STEP_US
 from .contract import REQUEST, RESPONSE
 from .conversation import PduRecord
 from .expectation import endpoint, pdu_fields
-from .toastermodel import Toaster
 
 LOOPBACK = netpkt.addr_bytes("127.0.0.1")
 SERVER_PORT = DEFS.BASE_PORT + 1

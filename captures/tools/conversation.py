@@ -10,10 +10,10 @@ from typing import Optional
 
 from pyrio import DEFS, pack_request, pack_response, unpack
 from pyrio.codec import HEADER_SIZE
+from pyrio.toastermodel import Toaster
 
 from . import netpkt
 from .contract import REQUEST, RESPONSE, malformed_reason
-from .toastermodel import Toaster
 
 MSS = 1448
 

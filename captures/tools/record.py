@@ -14,7 +14,6 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path[:0] = [os.path.dirname(HERE), ROOT]
 
 from pyrio import DEFS  # noqa: E402
-from pyrio.daemon import free_port_block, wait_listening  # noqa: E402
+from pyrio.daemon import free_port_block, port_free, wait_listening  # noqa: E402
 
 from tools import expect, scripted  # noqa: E402
 
@@ -42,17 +41,6 @@ class RecordError(Exception):
 
 class Dropped(RecordError):
     """The kernel dropped packets (a busy machine): record again."""
-
-
-def port_free(port, host):
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-        except OSError:
-            return False
-    return True
 
 
 class Daemon:

@@ -1,7 +1,7 @@
 """The scripted server for client cases.
 
 A listening socket on a free 127.0.0.1 port plays a correct toaster
-(rioconf.model) — or departs from it where the Script says — while the
+(pyrio.toastermodel) — or departs from it where the Script says — while the
 client command runs against it; everything the client sent is recorded
 with its arrival time, so the case can judge the client afterwards.
 
@@ -19,8 +19,7 @@ from typing import Optional, Tuple
 
 from pyrio.codec import HEADER_SIZE, pack_response, unpack
 from pyrio.riodefs import DEFS
-
-from .model import Toaster
+from pyrio.toastermodel import Toaster
 
 
 @dataclass

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "json.h"
+#include "jsonw.h"
 #include "output.h"
 
 struct rt_output {
@@ -31,12 +31,12 @@ bool out_is_json(const rt_output *o) { return o->g->json; }
 static void print_json(const rt_output *o, int exit_code)
 {
     GString *s = g_string_new("{");
-    json_member_str(s, "command", o->command);
-    json_member_str(s, "server", o->g->server);
-    json_member_u32(s, "port", o->g->port);
-    json_member_u32(s, "exit_code", (uint32_t)exit_code);
-    json_member_bool(s, "ok", exit_code == RT_EXIT_OK);
-    json_member_str(s, "error", o->error);
+    json_str(s, "command", o->command);
+    json_str(s, "server", o->g->server);
+    json_uint(s, "port", o->g->port);
+    json_uint(s, "exit_code", (uint32_t)exit_code);
+    json_bool(s, "ok", exit_code == RT_EXIT_OK);
+    json_str(s, "error", o->error);
     json_key(s, "transactions");
     g_string_append_printf(s, "%s]", o->txns->str);
     json_key(s, "result");
@@ -112,30 +112,30 @@ static void txn_json(GString *s, const rt_txn *t)
     const rio_header *q = &t->request, *p = &t->response;
     json_sep(s);
     g_string_append_c(s, '{');
-    json_member_str(s, "label", t->label);
-    json_member_u32(s, "seq", q->sequence);
-    json_member_u32(s, "version", q->version);
-    json_member_u32(s, "header_length", q->header_length);
-    json_member_u32(s, "major", q->major);
-    json_member_str(s, "major_name", out_major_name(q->major, buf, sizeof buf));
-    json_member_u32(s, "ioctl", q->ioctl);
-    json_member_str(s, "ioctl_name", q->major == RIO_MJ_DEVICE_CONTROL ? rio_ioctl_name(q->ioctl) : NULL);
-    json_member_u32(s, "output_length", q->output_length);
-    json_member_u32(s, "request_length", q->data_length);
-    json_member_u32(s, "request_bytes_sent", t->request_bytes);
-    json_member_u32(s, "expected_status", t->expect);
-    json_member_str(s, "expected_status_name", rio_status_name(t->expect));
-    json_member_str(s, "outcome", outcome_name(t->outcome));
-    json_member_str(s, "transport", out_result_token(t->result));
-    json_member_str(s, "transport_error", t->result == RIO_CLIENT_OK ? NULL : t->error);
+    json_str(s, "label", t->label);
+    json_uint(s, "seq", q->sequence);
+    json_uint(s, "version", q->version);
+    json_uint(s, "header_length", q->header_length);
+    json_uint(s, "major", q->major);
+    json_str(s, "major_name", out_major_name(q->major, buf, sizeof buf));
+    json_uint(s, "ioctl", q->ioctl);
+    json_str(s, "ioctl_name", q->major == RIO_MJ_DEVICE_CONTROL ? rio_ioctl_name(q->ioctl) : NULL);
+    json_uint(s, "output_length", q->output_length);
+    json_uint(s, "request_length", q->data_length);
+    json_uint(s, "request_bytes_sent", t->request_bytes);
+    json_uint(s, "expected_status", t->expect);
+    json_str(s, "expected_status_name", rio_status_name(t->expect));
+    json_str(s, "outcome", outcome_name(t->outcome));
+    json_str(s, "transport", out_result_token(t->result));
+    json_str(s, "transport_error", t->result == RIO_CLIENT_OK ? NULL : t->error);
     if (t->result == RIO_CLIENT_OK) {
-        json_member_u32(s, "response_seq", p->sequence);
-        json_member_u32(s, "status", p->status);
-        json_member_str(s, "status_name", rio_status_name(p->status));
-        json_member_u32(s, "information", p->information);
-        json_member_u32(s, "response_length", p->data_length);
+        json_uint(s, "response_seq", p->sequence);
+        json_uint(s, "status", p->status);
+        json_str(s, "status_name", rio_status_name(p->status));
+        json_uint(s, "information", p->information);
+        json_uint(s, "response_length", p->data_length);
     }
-    json_member_double(s, "elapsed_ms", t->elapsed_ms);
+    json_double(s, "elapsed_ms", t->elapsed_ms, 3);
     g_string_append_c(s, '}');
 }
 
@@ -201,7 +201,7 @@ static void text_kv(const char *key, const char *value)
 static void number(rt_output *o, const char *key, uint32_t v, const char *text_format)
 {
     if (o->g->json) {
-        json_member_u32(o->result, key, v);
+        json_uint(o->result, key, v);
         return;
     }
     char buf[16];
@@ -216,7 +216,7 @@ void out_hex32(rt_output *o, const char *key, uint32_t v) { number(o, key, v, "0
 void out_str(rt_output *o, const char *key, const char *v)
 {
     if (o->g->json)
-        json_member_str(o->result, key, v);
+        json_str(o->result, key, v);
     else
         text_kv(key, v);
 }
@@ -224,9 +224,9 @@ void out_str(rt_output *o, const char *key, const char *v)
 static void named(rt_output *o, const char *key, uint32_t v, const char *name, bool hex)
 {
     if (o->g->json) {
-        json_member_u32(o->result, key, v);
+        json_uint(o->result, key, v);
         char *name_key = g_strconcat(key, "_name", NULL);
-        json_member_str(o->result, name_key, name);
+        json_str(o->result, name_key, name);
         g_free(name_key);
         return;
     }
@@ -256,7 +256,7 @@ static void hex_dump(const uint8_t *data, size_t len)
 void out_bytes(rt_output *o, const char *key, const uint8_t *data, size_t len, bool dump)
 {
     if (o->g->json)
-        json_member_bytes(o->result, key, len > 0 ? data : (const uint8_t *)"", len);
+        json_bytes(o->result, key, len > 0 ? data : (const uint8_t *)"", len);
     else if (dump)
         hex_dump(data, len);
     else if (len > 0) /* data may be NULL when empty */
