@@ -69,6 +69,7 @@ $PY -m pytest -q "$top/conformance" --rio-build "$build" --rio-target "127.0.0.1
 step "6. stopping riotoasterd; what it saw"
 cleanup
 trap - EXIT
-tail -n 5 "$out/riotoasterd.log"
+echo "riotoasterd served $(grep -c ' trace ' "$out/riotoasterd.log") transactions on $(grep -c ' accept ' "$out/riotoasterd.log") connections; its last words:"
+tail -n 3 "$out/riotoasterd.log"
 echo
 echo "All outputs are in $out/ (session.pcap, decoded.txt, replay.txt, conformance.html)."
