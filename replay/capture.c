@@ -144,17 +144,18 @@ static const char *explain(const char *msg)
     return msg;
 }
 
-bool rr_capture_run(rr_capture *c, rr_tracker *t, char *err, size_t errlen)
+int rr_capture_step(rr_capture *c, rr_tracker *t, unsigned max, char *err, size_t errlen)
 {
     struct pcap_pkthdr *h;
     const u_char *data;
-    int rc;
-    unsigned tick = 0;
-    while ((rc = pcap_next_ex(c->pcap, &h, &data)) == 1) {
+    int rc = 1;
+    for (unsigned n = 0; n < max && (rc = pcap_next_ex(c->pcap, &h, &data)) == 1; n++) {
         one_packet(c, t, h, data);
-        if (c->progress && (++tick & 0x3FFF) == 0)
+        if (c->progress && (c->stats.packets & 0x3FFF) == 0)
             show_progress(c, false);
     }
+    if (rc == 1)
+        return 1;
     if (c->progress && c->stats.packets > 0x3FFF)
         show_progress(c, true);
     if (rc == PCAP_ERROR) {
@@ -162,9 +163,17 @@ bool rr_capture_run(rr_capture *c, rr_tracker *t, char *err, size_t errlen)
         c->truncated = strstr(msg, "truncated") != NULL;
         snprintf(err, errlen, "%s: after %llu packets: %s", c->name,
                  (unsigned long long)c->stats.packets, explain(msg));
-        return false;
+        return -1;
     }
-    return true;
+    return 0;
+}
+
+bool rr_capture_run(rr_capture *c, rr_tracker *t, char *err, size_t errlen)
+{
+    int rc;
+    while ((rc = rr_capture_step(c, t, 4096, err, errlen)) == 1)
+        ;
+    return rc == 0;
 }
 
 void rr_capture_close(rr_capture *c)

@@ -42,6 +42,9 @@ bool rr_capture_set_filter(rr_capture *c, const char *expr, char *err, size_t er
 /* Read every packet into the tracker.  False on a read error (err says
  * which); what was read before it has been fed. */
 bool rr_capture_run(rr_capture *c, rr_tracker *t, char *err, size_t errlen);
+/* Read up to max packets into the tracker: 1 if there may be more, 0 at
+ * the end of the file, -1 on a read error (err says which). */
+int rr_capture_step(rr_capture *c, rr_tracker *t, unsigned max, char *err, size_t errlen);
 void rr_capture_close(rr_capture *c);
 
 #endif

@@ -3,7 +3,8 @@
  * Every recorded session gets a real TCP connection; clientplan.c says in
  * which order actions may run.  This file runs them, compares what comes
  * back and classifies closes, resets and hangs.  One poll() loop drives
- * all connections. */
+ * all connections and reads the capture (load.h) while it waits, a bounded
+ * way ahead; each transaction is freed once its result is reported. */
 #include <math.h>
 #include <poll.h>
 #include <stdio.h>
@@ -38,16 +39,11 @@ static void close_diff(client *c, live *ls, const rr_txn *t, const char *recorde
     g_array_free(diffs, TRUE);
 }
 
-static void release(rr_txn *t)
+/* A transaction is freed once reported: memory stays at what is in flight. */
+static void expect_free(expect *e)
 {
-    if (!t)
-        return;
-    /* The bytes are not needed any more: keep memory to what is in flight. */
-    if (t->req.bytes)
-        g_byte_array_free(t->req.bytes, TRUE);
-    if (t->resp.bytes)
-        g_byte_array_free(t->resp.bytes, TRUE);
-    t->req.bytes = t->resp.bytes = NULL;
+    rr_txn_free(e->txn);
+    g_free(e);
 }
 
 /* Give up on a session: what is still expected will not be replayed. */
@@ -61,14 +57,14 @@ static void abort_session(client *c, live *ls, const char *note)
     while ((e = g_queue_pop_head(&ls->expects))) {
         if (e->kind == EXP_RESPONSE)
             result(c, ls, e->txn, RR_OUTCOME_NOT_RUN, ls->note, NULL, NULL, NULL);
-        g_free(e);
+        expect_free(e);
     }
     rr_peer_close(&ls->peer);
 }
 
 static void maybe_finish(live *ls)
 {
-    if (!ls->finished && !ls->actions_left && g_queue_is_empty(&ls->expects)) {
+    if (!ls->finished && g_queue_is_empty(&ls->expects) && !rr_plan_actions_left(ls)) {
         ls->finished = true;
         if (ls->peer.out)
             rr_peer_flush(&ls->peer);
@@ -102,16 +98,17 @@ static void do_connect(client *c, live *ls)
     rr_peer_init(&ls->peer, fd, RIO_RESPONSE);
 }
 
-static bool last_send(const live *ls, const rr_txn *t)
+/* t was just taken: the last one if none is left and the session ended. */
+static bool last_send(const live *ls)
 {
-    return t->index + 1 == ls->rec->txns->len;
+    return ls->rec->loaded && !rr_recorded_pending(ls->rec);
 }
 
 static void send_create(live *ls)
 {
     uint32_t seq = 0;
-    for (guint k = 0; k < ls->rec->txns->len && !seq; k++) {
-        const rr_txn *t = g_ptr_array_index(ls->rec->txns, k);
+    for (guint k = 0; k < rr_recorded_pending(ls->rec) && !seq; k++) {
+        const rr_txn *t = rr_recorded_peek(ls->rec, k);
         if (rr_replayable_request(t))
             seq = t->req.pdu.hdr.sequence - 1;
     }
@@ -129,12 +126,10 @@ static void do_send(client *c, live *ls, rr_txn *t)
             send_create(ls);
         return;
     }
-    if (ls->aborted) {
-        result(c, ls, t, RR_OUTCOME_NOT_RUN, ls->note, NULL, NULL, NULL);
-        return;
-    }
-    if (!rr_replayable_request(t)) {
-        result(c, ls, t, RR_OUTCOME_INCOMPLETE, NULL, NULL, NULL, NULL);
+    if (ls->aborted || !rr_replayable_request(t)) {
+        result(c, ls, t, ls->aborted ? RR_OUTCOME_NOT_RUN : RR_OUTCOME_INCOMPLETE,
+               ls->aborted ? ls->note : NULL, NULL, NULL, NULL);
+        rr_txn_free(t);
         return;
     }
     rr_fill_request(t);
@@ -145,7 +140,7 @@ static void do_send(client *c, live *ls, rr_txn *t)
                                                               : t->req.pdu.ts_last;
     expect_push(ls, EXP_RESPONSE, t, ts, lenient);
     /* The recorded server closed by itself after the last answer. */
-    if (last_send(ls, t) && ls->rec->server_closed_first && t->resp.present)
+    if (last_send(ls) && ls->rec->server_closed_first && t->resp.present)
         expect_push(ls, EXP_CLOSE, NULL, ls->rec->ts_server_fin, false);
 }
 
@@ -168,18 +163,18 @@ static void fire(client *c, action *a)
     case ACT_SEND: do_send(c, a->ls, a->txn); break;
     case ACT_CLOSE: do_close(c, a->ls); break;
     }
-    a->ls->actions_left--;
     rr_peer_flush(&a->ls->peer);
     maybe_finish(a->ls);
 }
 
-/* Fire what may fire; returns the wall time of the next timed action, or 0. */
-static double run_actions(client *c, double now)
+/* Fire what may fire; returns the wall time of the next timed action, or 0,
+ * and why the next one may not run yet. */
+static double run_actions(client *c, double now, plan_wait *why)
 {
     double wake;
-    action *a;
-    while ((a = rr_plan_next(c, now, &wake)))
-        fire(c, a);
+    action a;
+    while (rr_plan_next(c, now, &a, why, &wake))
+        fire(c, &a);
     return wake;
 }
 
@@ -229,7 +224,7 @@ static void on_pdu(void *ctx, const rio_pdu *pdu)
         if (pdu->header.status != RIO_STATUS_SUCCESS)
             result(p->c, ls, NULL, RR_OUTCOME_DIVERGED,
                    "the CREATE prepended to this mid-stream session was refused", NULL, NULL, text->str);
-        g_free(e);
+        expect_free(e);
     } else {
         g_queue_pop_head(&ls->expects);
         if (e->lenient)
@@ -239,8 +234,7 @@ static void on_pdu(void *ctx, const rio_pdu *pdu)
                        "the recorded server closed without answering; the live one answered");
         else
             compare_response(p->c, ls, e->txn, pdu);
-        release(e->txn);
-        g_free(e);
+        expect_free(e);
     }
 }
 
@@ -260,10 +254,11 @@ static void on_closed(client *c, live *ls, rr_peer_event ev)
         else
             close_diff(c, ls, e->txn, rec->str, how, "the live server closed instead of answering");
         g_string_free(rec, TRUE);
-    } else if (!e && ls->actions_left && ls->rec->txns->len) {
+    } else if (!e && rr_plan_actions_left(ls) && ls->rec->delivered) {
         close_diff(c, ls, NULL, "connection open", how, "the live server closed the connection early");
     }
-    g_free(e);
+    if (e)
+        expect_free(e);
     abort_session(c, ls, ev == RR_PEER_RESET ? "the live server reset the connection"
                                              : "the live server closed the connection");
 }
@@ -278,7 +273,7 @@ static void on_framing(client *c, live *ls)
            NULL, NULL);
     if (e && e->kind == EXP_RESPONSE) {
         g_queue_pop_head(&ls->expects);
-        g_free(e);
+        expect_free(e);
     }
     abort_session(c, ls, "the live server's stream broke framing");
 }
@@ -305,14 +300,14 @@ static void timed_out(client *c, live *ls, expect *e)
         close_diff(c, ls, NULL, "connection closed", "still open", note);
     } else if (e->lenient && e->txn) {
         result(c, ls, e->txn, RR_OUTCOME_INCOMPLETE, NULL, NULL, NULL, NULL);
-        g_free(e);
+        expect_free(e);
         return;
     } else {
         snprintf(note, sizeof note, "no answer within %g s: the live server hangs (connection "
                  "still open)", c->o->timeout);
         result(c, ls, e->txn, RR_OUTCOME_TIMEOUT, note, NULL, NULL, NULL);
     }
-    g_free(e);
+    expect_free(e);
     abort_session(c, ls, "an earlier transaction timed out");
 }
 
@@ -341,29 +336,41 @@ static double check_deadlines(client *c, double now)
 
 /* ---- the loop ------------------------------------------------------------- */
 
+#define RR_READ_AHEAD 256   /* transactions read but not sent, beyond what is needed */
+#define RR_READ_WAITING 8   /* packets read per turn while waiting for the server */
+#define RR_READ_NEEDED 256  /* packets read per turn when nothing can run without them */
+
+static bool live_done(live *ls)
+{
+    return (ls->finished || ls->aborted) && !rr_plan_actions_left(ls);
+}
+
 static bool all_done(const client *c)
 {
-    if (c->next < c->actions->len)
+    if (!rr_loader_done(c->loader))
         return false;
-    for (guint i = 0; i < c->lives->len; i++) {
-        const live *ls = g_ptr_array_index(c->lives, i);
-        if (!ls->finished && !ls->aborted)
+    for (guint i = 0; i < c->lives->len; i++)
+        if (!live_done(g_ptr_array_index(c->lives, i)))
             return false;
-    }
     return true;
 }
 
-static void poll_once(client *c, double wake)
+static void poll_once(client *c, double wake, bool no_wait)
 {
     guint n = c->lives->len;
+    if (n > c->nfds) {
+        c->nfds = MAX(n, 2 * c->nfds);
+        c->fds = g_renew(struct pollfd, c->fds, c->nfds);
+    }
     struct pollfd *fds = c->fds;
     for (guint i = 0; i < n; i++) {
         live *ls = g_ptr_array_index(c->lives, i);
         fds[i].fd = ls->aborted || ls->finished ? -1 : ls->peer.fd;
         fds[i].events = POLLIN | (rr_peer_wants_write(&ls->peer) ? POLLOUT : 0);
+        fds[i].revents = 0;
     }
     double now = rr_now();
-    int ms = wake ? (int)ceil((wake - now) * 1000) : 1000;
+    int ms = no_wait ? 0 : wake ? (int)ceil((wake - now) * 1000) : 1000;
     poll(fds, n, ms < 0 ? 0 : ms > 1000 ? 1000 : ms);
     for (guint i = 0; i < n; i++) {
         live *ls = g_ptr_array_index(c->lives, i);
@@ -382,50 +389,94 @@ static void live_free(gpointer p)
     live *ls = p;
     expect *e;
     while ((e = g_queue_pop_head(&ls->expects)))
-        g_free(e);
+        expect_free(e);
     rr_peer_close(&ls->peer);
+    rr_recorded_free(ls->rec);
     g_free(ls);
+}
+
+/* Sessions replayed and reported to the end are forgotten. */
+static void sweep(client *c)
+{
+    for (guint i = 0; i < c->lives->len;) {
+        live *ls = g_ptr_array_index(c->lives, i);
+        if (ls->rec->loaded && live_done(ls) && g_queue_is_empty(&ls->expects))
+            g_ptr_array_remove_index(c->lives, i);
+        else
+            i++;
+    }
+}
+
+static void on_session(void *ctx, rr_recorded *rec)
+{
+    client *c = ctx;
+    rr_plan_add(c, rec);
+    c->rep.sessions++;
+}
+
+/* Read more of the capture now?  Always when nothing can run without it;
+ * otherwise a little while waiting, up to a bounded read-ahead. */
+static unsigned packets_to_read(const client *c, plan_wait why)
+{
+    if (rr_loader_done(c->loader))
+        return 0;
+    if (why == WAIT_DATA)
+        return RR_READ_NEEDED;
+    return rr_loader_delivered(c->loader) - c->taken < RR_READ_AHEAD ? RR_READ_WAITING : 0;
+}
+
+static void replay(client *c)
+{
+    while (!all_done(c)) {
+        plan_wait why = WAIT_NONE;
+        double next_action = run_actions(c, rr_now(), &why);
+        double deadline = check_deadlines(c, rr_now());
+        if (all_done(c))
+            break;
+        unsigned packets = packets_to_read(c, why);
+        if (packets)
+            rr_loader_step(c->loader, packets);
+        /* Waiting for the server or the clock, reading can stop once far
+         * enough ahead; waiting for data, the new packets may let an
+         * action run: look again without blocking. */
+        bool look_again = packets && (why == WAIT_DATA || packets_to_read(c, why));
+        double wake = next_action && (!deadline || next_action < deadline) ? next_action : deadline;
+        poll_once(c, wake, look_again);
+        sweep(c);
+    }
 }
 
 int rr_cmd_client(const rr_options *o)
 {
-    bool read_error = false;
-    GPtrArray *sessions = rr_load_sessions(o, &read_error);
-    if (!sessions)
-        return RR_EXIT_USAGE;
-    if (!sessions->len) {
-        if (!read_error)
-            rr_error("%s: no RIO session to replay%s", o->capture,
-                 o->sessions->len ? " (check --session)" : "");
-        g_ptr_array_free(sessions, TRUE);
+    client c = {.o = o, .lives = g_ptr_array_new_with_free_func(live_free)};
+    rr_report_init(&c.rep, o, "client");
+    c.loader = rr_loader_open(o, on_session, &c);
+    if (!c.loader) {
+        rr_report_discard(&c.rep);
+        g_ptr_array_free(c.lives, TRUE);
         return RR_EXIT_USAGE;
     }
-    client c = {.o = o, .lives = g_ptr_array_new_with_free_func(live_free),
-                .actions = g_array_new(FALSE, FALSE, sizeof(action))};
-    rr_report_init(&c.rep, o, "client");
-    c.rep.sessions = sessions->len;
-    c.fds = g_new0(struct pollfd, sessions->len);
     c.diffs = g_array_new(FALSE, FALSE, sizeof(rr_diff));
     c.hex = g_string_new(NULL);
     c.text = g_string_new(NULL);
-    rr_plan_build(&c, sessions);
-    c.wall0 = rr_now();
-    while (!all_done(&c)) {
-        double next_action = run_actions(&c, rr_now());
-        double deadline = check_deadlines(&c, rr_now());
-        if (all_done(&c))
-            break;
-        double wake = next_action && (!deadline || next_action < deadline) ? next_action : deadline;
-        poll_once(&c, wake);
+    double start = rr_now();
+    replay(&c);
+    c.rep.elapsed = rr_now() - start;
+    bool read_error = rr_loader_read_error(c.loader);
+    int code = RR_EXIT_USAGE;
+    if (c.rep.sessions) {
+        code = rr_report_finish(&c.rep);
+    } else {
+        if (!read_error)
+            rr_error("%s: no RIO session to replay%s", o->capture,
+                     o->sessions->len ? " (check --session)" : "");
+        rr_report_discard(&c.rep);
     }
-    c.rep.elapsed = rr_now() - c.wall0;
-    int code = rr_report_finish(&c.rep);
+    rr_loader_close(c.loader);
     g_free(c.fds);
     g_array_free(c.diffs, TRUE);
     g_string_free(c.hex, TRUE);
     g_string_free(c.text, TRUE);
     g_ptr_array_free(c.lives, TRUE);
-    g_array_free(c.actions, TRUE);
-    g_ptr_array_free(sessions, TRUE);
     return read_error ? RR_EXIT_USAGE : code;
 }

@@ -1,6 +1,7 @@
 /* input.c — capture + tracker for one command (see input.h). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "input.h"
 #include "tracker.h"
@@ -15,28 +16,54 @@ void rr_error(const char *fmt, ...)
     va_end(ap);
 }
 
+bool rr_reader_open(rr_reader *r, const rr_options *o, const rr_sink *sink)
+{
+    char err[512];
+    memset(r, 0, sizeof *r);
+    if (!rr_capture_open(&r->cap, o->capture, err, sizeof err) ||
+        (o->filter && !rr_capture_set_filter(&r->cap, o->filter, err, sizeof err))) {
+        rr_error("%s", err);
+        rr_capture_close(&r->cap);
+        return false;
+    }
+    r->res.opened = true;
+    r->cap.window = o->window;
+    rr_tracker_init(&r->tracker, sink, (size_t)o->reorder_cap);
+    return true;
+}
+
+bool rr_reader_step(rr_reader *r, unsigned packets)
+{
+    if (r->done)
+        return false;
+    char err[512];
+    int rc = rr_capture_step(&r->cap, &r->tracker, packets, err, sizeof err);
+    if (rc == 1)
+        return true;
+    if (rc < 0) {
+        rr_error("%s", err);
+        r->res.read_error = true;
+    }
+    rr_tracker_finish(&r->tracker);
+    r->res.stats = r->cap.stats;
+    r->done = true;
+    return false;
+}
+
+void rr_reader_close(rr_reader *r)
+{
+    if (r->res.opened)
+        rr_tracker_free(&r->tracker);
+    rr_capture_close(&r->cap);
+}
+
 rr_input_result rr_read_capture(const rr_options *o, const rr_sink *sink)
 {
-    rr_input_result res = {0};
-    char err[512];
-    rr_capture cap;
-    if (!rr_capture_open(&cap, o->capture, err, sizeof err) ||
-        (o->filter && !rr_capture_set_filter(&cap, o->filter, err, sizeof err))) {
-        rr_error("%s", err);
-        rr_capture_close(&cap);
-        return res;
-    }
-    res.opened = true;
-    cap.window = o->window;
-    rr_tracker tracker;
-    rr_tracker_init(&tracker, sink, (size_t)o->reorder_cap);
-    if (!rr_capture_run(&cap, &tracker, err, sizeof err)) {
-        rr_error("%s", err);
-        res.read_error = true;
-    }
-    rr_tracker_finish(&tracker);
-    rr_tracker_free(&tracker);
-    res.stats = cap.stats;
-    rr_capture_close(&cap);
+    rr_reader r;
+    if (rr_reader_open(&r, o, sink))
+        while (rr_reader_step(&r, 4096))
+            ;
+    rr_input_result res = r.res;
+    rr_reader_close(&r);
     return res;
 }

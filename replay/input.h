@@ -15,6 +15,21 @@ typedef struct rr_input_result {
 
 rr_input_result rr_read_capture(const rr_options *o, const rr_sink *sink);
 
+/* The same, a few packets at a time (a replay reads while it runs). */
+typedef struct rr_reader {
+    rr_capture cap;
+    rr_tracker tracker;
+    rr_input_result res;
+    bool done;        /* the whole file has been read and every session finished */
+} rr_reader;
+
+/* False if the capture cannot be read (message printed). */
+bool rr_reader_open(rr_reader *r, const rr_options *o, const rr_sink *sink);
+/* Feed up to `packets` packets; at the end of the file finish every open
+ * session.  Returns !r->done. */
+bool rr_reader_step(rr_reader *r, unsigned packets);
+void rr_reader_close(rr_reader *r);
+
 /* "rio-replay: ..." on stderr, one line. */
 void rr_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 

@@ -192,7 +192,12 @@ int rr_report_finish(rr_report *r)
         }
         g_free(suite);
     }
+    rr_report_discard(r);
+    return code;
+}
+
+void rr_report_discard(rr_report *r)
+{
     rr_junit_free(&r->junit);
     g_string_free(r->line, TRUE);
-    return code;
 }

@@ -44,7 +44,7 @@ typedef struct rr_report {
     const char *mode;       /* "client" or "server" */
     uint64_t count[RR_OUTCOME_COUNT];
     unsigned sessions;
-    double elapsed;         /* seconds of replay (after reading the capture) */
+    double elapsed;         /* seconds of replay (client: reading overlaps it, so included) */
     rr_junit junit;
     GString *line;
 } rr_report;
@@ -53,5 +53,7 @@ void rr_report_init(rr_report *r, const rr_options *o, const char *mode);
 void rr_report_add(rr_report *r, const rr_result *res);
 /* Summary, JUnit file; returns the exit code. */
 int rr_report_finish(rr_report *r);
+/* Nothing to report after all (no session): free without printing. */
+void rr_report_discard(rr_report *r);
 
 #endif

@@ -65,6 +65,7 @@ void rr_tracker_init(rr_tracker *t, const rr_sink *sink, size_t reorder_cap)
 {
     memset(t, 0, sizeof *t);
     t->flows = g_hash_table_new_full(key_hash, key_equal, NULL, flow_free);
+    t->open = g_hash_table_new(NULL, NULL);
     t->sink = sink;
     t->reorder_cap = reorder_cap;
 }
@@ -93,8 +94,9 @@ static bool sender_is_client(const rr_segment *s)
     return s->src.port > s->dst.port;
 }
 
-static void close_flow(rr_flow *f)
+static void close_flow(rr_tracker *t, rr_flow *f)
 {
+    g_hash_table_remove(t->open, f->session);
     rr_session_finish(f->session);
     rr_session_free(f->session);
     f->session = NULL;
@@ -134,19 +136,20 @@ void rr_tracker_segment(rr_tracker *t, const rr_segment *s)
         f->order = g_hash_table_size(t->flows);
         g_hash_table_insert(t->flows, &f->key, f);
     } else if (f->session && new_connection(f->session, s)) {
-        close_flow(f);
+        close_flow(t, f);
     }
     if (!f->session) {
         /* Stray ACKs and FINs after a close open nothing. */
         if (s->len == 0 && !(s->flags & RR_TCP_SYN))
             return;
         f->session = open_session(t, s);
+        g_hash_table_add(t->open, f->session);
     }
     rr_session *ss = f->session;
     int dir = endpoint_cmp(&s->src, &ss->client) == 0 ? RR_DIR_REQUEST : RR_DIR_RESPONSE;
     rr_session_segment(ss, dir, s);
     if (rr_session_closed(ss))
-        close_flow(f);
+        close_flow(t, f);
 }
 
 static gint by_order(gconstpointer x, gconstpointer y)
@@ -166,13 +169,25 @@ void rr_tracker_finish(rr_tracker *t)
             g_ptr_array_add(open, v);
     g_ptr_array_sort(open, by_order);
     for (guint i = 0; i < open->len; i++)
-        close_flow(g_ptr_array_index(open, i));
+        close_flow(t, g_ptr_array_index(open, i));
     g_ptr_array_free(open, TRUE);
+}
+
+void rr_tracker_foreach_open(const rr_tracker *t, void (*fn)(void *ctx, const rr_session *s),
+                             void *ctx)
+{
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, t->open);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        fn(ctx, k);
 }
 
 void rr_tracker_free(rr_tracker *t)
 {
     if (t->flows)
         g_hash_table_destroy(t->flows);
-    t->flows = NULL;
+    if (t->open)
+        g_hash_table_destroy(t->open);
+    t->flows = t->open = NULL;
 }

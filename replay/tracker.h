@@ -13,6 +13,7 @@
 
 typedef struct rr_tracker {
     GHashTable *flows;        /* rr_flow_key -> rr_flow */
+    GHashTable *open;         /* set of rr_session * still open */
     const rr_sink *sink;
     size_t reorder_cap;
     unsigned next_id;
@@ -22,6 +23,9 @@ void rr_tracker_init(rr_tracker *t, const rr_sink *sink, size_t reorder_cap);
 void rr_tracker_segment(rr_tracker *t, const rr_segment *seg);
 /* End of capture: finish every open session, in order of first packet. */
 void rr_tracker_finish(rr_tracker *t);
+/* Every session still open (being read), in no particular order. */
+void rr_tracker_foreach_open(const rr_tracker *t, void (*fn)(void *ctx, const rr_session *s),
+                             void *ctx);
 void rr_tracker_free(rr_tracker *t);
 
 #endif

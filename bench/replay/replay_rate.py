@@ -98,7 +98,8 @@ def main():
                   " ".join("%.0f" % v for v in values[name])))
         print("ratio rio-replay / pingpong: %.2f (goal >= 0.8; whole command, reading the capture included)"
               % (med["rio-replay"] / med["pingpong"]))
-        print("ratio rio-replay replay phase / pingpong: %.2f (rio-replay's own clock, after reading)"
+        print("ratio rio-replay replay phase / pingpong: %.2f (rio-replay's own clock: the replay "
+              "loop, which reads the capture as it goes)"
               % (statistics.median(replay_phase) / med["pingpong"]))
         print("for reference: pingpong_client against riotoasterd / pingpong: %.2f; "
               "rio-replay / that: %.2f (rio-replay's own overhead)"
