@@ -45,5 +45,4 @@ def toasterd(rio_build):
         return d
     yield start
     for d in started:
-        d.stop()
-        os.unlink(d._logfile.name)
+        d.cleanup()

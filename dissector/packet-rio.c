@@ -124,7 +124,6 @@ static const char *describe_pdu(packet_info *pinfo, const rio_header_t *h)
 static void read_header(tvbuff_t *tvb, rio_header_t *h)
 {
     h->is_request = rio_is_request(tvb, 0);
-    h->version = tvb_get_uint8(tvb, RIO_OFF_VERSION);
     h->major = tvb_get_uint8(tvb, RIO_OFF_MAJOR);
     h->header_length = tvb_get_letohs(tvb, RIO_OFF_HEADER_LENGTH);
     h->seq = tvb_get_letohl(tvb, RIO_OFF_SEQUENCE);

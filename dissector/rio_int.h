@@ -90,7 +90,6 @@ typedef struct rio_pdu_info {
 /* The fixed header, decoded. */
 typedef struct rio_header {
     gboolean is_request;
-    guint8 version;
     guint8 major;
     guint16 header_length;
     guint32 seq;

@@ -147,6 +147,10 @@ class Toasterd:
     def __enter__(self):
         return self.start()
 
-    def __exit__(self, *exc):
+    def cleanup(self):
+        """Stop the daemon and remove its log file."""
         self.stop()
         os.unlink(self._logfile.name)
+
+    def __exit__(self, *exc):
+        self.cleanup()

@@ -14,11 +14,6 @@ const char *rr_malformed_name(rio_error e)
     }
 }
 
-const char *rr_problem_name_int(int k)
-{
-    return rr_problem_name((rr_problem_kind)k);
-}
-
 const char *rr_violation_name_int(int v)
 {
     return rr_violation_name((rr_violation)v);

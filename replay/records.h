@@ -14,7 +14,6 @@ const char *rr_malformed_name(rio_error e);
 void rr_record_json(GString *g, const char *key, const rr_record *r, int dir);
 /* `"key": ["gap", ...]` */
 void rr_mask_json(GString *g, const char *key, uint32_t mask, const char *(*name)(int));
-const char *rr_problem_name_int(int k);
 const char *rr_violation_name_int(int v);
 /* One object for a transaction of session s (no trailing newline). */
 void rr_txn_json(GString *g, const rr_session *s, const rr_txn *t);

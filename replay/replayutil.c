@@ -14,20 +14,20 @@ bool rr_replayable_request(const rr_txn *t)
     return r->present && r->ended && r->bytes && r->pdu.header_have == RIO_HEADER_SIZE;
 }
 
-uint64_t rr_fill_request(rr_txn *t)
+void rr_zero_fill(rr_record *r)
 {
-    rr_record *r = &t->req;
-    if (r->pdu.malformed != RIO_OK)
-        return 0;
     uint64_t want = (uint64_t)r->pdu.hdr.header_length + r->pdu.hdr.data_length;
-    uint64_t added = r->pdu.missing;
     if (r->bytes->len < want) {
         guint old = r->bytes->len;
         g_byte_array_set_size(r->bytes, (guint)want);
         memset(r->bytes->data + old, 0, want - old);
-        added += want - old;
     }
-    return added;
+}
+
+void rr_fill_request(rr_txn *t)
+{
+    if (t->req.pdu.malformed == RIO_OK)
+        rr_zero_fill(&t->req);
 }
 
 void rr_live_text(GString *g, const rio_header *h, rio_kind kind)

@@ -15,9 +15,12 @@ double rr_now(void);
  * request that lost body bytes is sent with them zero-filled (its answer is
  * not compared, but the live server stays in step). */
 bool rr_replayable_request(const rr_txn *t);
-/* Zero-fill a replayable request's bytes to its recorded length; returns
- * the number of bytes added. */
-uint64_t rr_fill_request(rr_txn *t);
+/* Zero-fill a record's bytes (lost in the capture) to the length its
+ * header gives. */
+void rr_zero_fill(rr_record *r);
+/* rr_zero_fill a replayable request unless its header is malformed (then
+ * it is sent as captured). */
+void rr_fill_request(rr_txn *t);
 /* "IRP_MJ_READ seq=7 STATUS_SUCCESS info=5 len=5" for a live header. */
 void rr_live_text(GString *g, const rio_header *h, rio_kind kind);
 

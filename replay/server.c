@@ -10,7 +10,6 @@
 #include <math.h>
 #include <poll.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -78,13 +77,8 @@ static void answer(conn *c, rr_txn *t, uint32_t sequence)
             c->closing = true; /* the recorded server closed without answering */
         return;
     }
+    rr_zero_fill(&t->resp);
     GByteArray *b = t->resp.bytes;
-    uint64_t want = (uint64_t)t->resp.pdu.hdr.header_length + t->resp.pdu.hdr.data_length;
-    if (b->len < want) { /* lost in the capture: zero-fill to the recorded length */
-        guint old = b->len;
-        g_byte_array_set_size(b, (guint)want);
-        memset(b->data + old, 0, want - old);
-    }
     rio_put_le32(b->data + RIO_OFF_SEQUENCE, sequence);
     rr_peer_send(&c->peer, b->data, b->len);
     if (t->server_closed)

@@ -25,28 +25,32 @@ rm -rf "$out" && mkdir -p "$out"
 
 port=$((base + 1))
 if ! $PY -c "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1', $port))" 2>/dev/null; then
+  echo "(port $port is busy: choosing free ports)"
   base=$($PY -c "from pyrio.daemon import free_port_block; print(free_port_block(2))")
   port=$((base + 1))
-  echo "(port $((5000 + 1)) is busy: using base port $base)"
 fi
 
 step "1. riotoasterd: toasters 1-2 on ports $((base + 1))-$((base + 2)), 20 ms toasting per darkness level, 1 s stall timeout"
+# Readiness: the daemon writes "ready" to --ready-fd once every socket listens.
+mkfifo "$out/ready"
 "$build/toaster/riotoasterd/riotoasterd" --serials 1-2 --base-port "$base" \
-  --toast-ms-per-level 20 --stall-timeout 1 --trace 2>"$out/riotoasterd.log" &
+  --toast-ms-per-level 20 --stall-timeout 1 --trace --ready-fd 3 \
+  3>"$out/ready" 2>"$out/riotoasterd.log" &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
 trap cleanup EXIT
-for _ in $(seq 200); do  # up to 10 s for the daemon to listen
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  kill -0 "$server" 2>/dev/null || { cat "$out/riotoasterd.log"; exit 1; }
-  sleep 0.05
-done
+read -r -t 10 ready <"$out/ready" && [ "$ready" = ready ] || { cat "$out/riotoasterd.log"; exit 1; }
+rm -f "$out/ready"
 echo "listening; log in $out/riotoasterd.log"
 
 step "2. riotoast session against toaster 1, recorded by tcpdump"
 tcpdump -i lo --immediate-mode -U -B 16384 -s 0 -w "$out/session.pcap" "tcp port $port" 2>"$out/tcpdump.log" &
 dump=$!
-until grep -q listening "$out/tcpdump.log" 2>/dev/null; do sleep 0.05; done
+for _ in $(seq 200); do  # up to 10 s for tcpdump to start listening
+  grep -q listening "$out/tcpdump.log" 2>/dev/null && break
+  kill -0 "$dump" 2>/dev/null || { cat "$out/tcpdump.log"; exit 1; }
+  sleep 0.05
+done
 "$build/toaster/riotoast/riotoast" --port "$port" session | tee "$out/session.txt"
 sleep 0.3  # let the last FIN/ACK reach the capture buffer
 kill -INT "$dump"; wait "$dump" || true

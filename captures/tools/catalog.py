@@ -4,17 +4,16 @@ Everything is fixed (ports, ISNs, timestamps, data), so every run writes the
 same bytes.  Protocol numbers come from DEFS; the toaster model supplies a
 correct server's answers.
 """
-import struct
-
 from pyrio import DEFS
+from pyrio.toaster import darkness_input as darkness
 
-from . import netpkt
+from . import netpkt, pcapio
 from .capture import Capture
 
 UNKNOWN_MAJOR = 0x07                      # not in rio.h's MAJOR table (checked below)
 UNKNOWN_IOCTL_FUNCTION = 0x8FF            # not in rio.h's IOCTL table (checked below)
-QINQ_TAGS = [(0x88A8, 200), (0x8100, 100)]
-VLAN_TAGS = [(0x8100, 100)]
+QINQ_TAGS = [(pcapio.ETHERTYPE_QINQ, 200), (pcapio.ETHERTYPE_VLAN, 100)]
+VLAN_TAGS = [(pcapio.ETHERTYPE_VLAN, 100)]
 
 assert UNKNOWN_MAJOR not in DEFS.tables["MAJOR"]
 
@@ -29,10 +28,6 @@ def bread(n, salt=0):
     """n bytes of printable 'bread' (never contains a RIO signature)."""
     text = b"".join(b"slice-%05d;" % (i + salt) for i in range(n // 11 + 1))
     return text[:n]
-
-
-def darkness(level):
-    return struct.pack("<I", level)
 
 
 # ---- the sessions carried by several captures ------------------------------

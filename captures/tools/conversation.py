@@ -122,9 +122,6 @@ class Conversation:
         """Server FIN, client FIN, server's last ACK."""
         return [self.fin(RESPONSE), self.fin(REQUEST), self.ack(RESPONSE)]
 
-    def client_closes(self):
-        return [self.fin(REQUEST), self.fin(RESPONSE), self.ack(REQUEST)]
-
     # ---- RIO ---------------------------------------------------------------
 
     def _record(self, direction, raw, ahead=0):

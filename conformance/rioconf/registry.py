@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 REQ_LINE = re.compile(r"^- \*\*(RIO-[A-Z]+-\d{3})\*\* \((MUST|SHOULD|MAY|MUST NOT|SHOULD NOT)\) (.+)$")
 HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
-ID_LIKE = re.compile(r"\bRIO-[A-Z]+-\d{3}\b")
 
 # Failing a requirement of these levels fails the run; the others warn.
 BINDING = ("MUST", "MUST NOT")

@@ -52,18 +52,6 @@ class Options:
     fuzz_cases: int
     server_args: List[str] = field(default_factory=list)
 
-    @property
-    def has_server(self):
-        return self.embedded or self.target is not None
-
-    @property
-    def has_farm(self):
-        return self.embedded or self.farm is not None
-
-    @property
-    def has_client(self):
-        return self.embedded or self.client_cmd is not None
-
     def describe(self):
         if self.embedded:
             return "embedded riotoasterd (per-device and farm of %d) and riotoast" % EMBEDDED_FARM_SIZE

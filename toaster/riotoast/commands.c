@@ -44,6 +44,13 @@ static int run_status(const rt_globals *g, rt_output *o, char **args, int nargs)
 
 /* ---- darkness, start, eject: an IOCTL without output --------------------- */
 
+/* SET_DARKNESS with `level` encoded into `in`, which must outlive the request. */
+static rt_request darkness_request(uint8_t in[RIO_TOASTER_DARKNESS_INPUT_SIZE], uint32_t level)
+{
+    rio_put_le32(in, level);
+    return rt_ioctl(RIO_IOCTL_TOASTER_SET_DARKNESS, in, RIO_TOASTER_DARKNESS_INPUT_SIZE, 0);
+}
+
 static int simple_body(rt_conn *c, void *ctx)
 {
     rt_request *rq = ctx;
@@ -64,8 +71,7 @@ static int run_darkness(const rt_globals *g, rt_output *o, char **args, int narg
     }
     /* Out-of-range levels are sent anyway: judging them is the device's job. */
     uint8_t in[RIO_TOASTER_DARKNESS_INPUT_SIZE];
-    rio_put_le32(in, level);
-    rt_request rq = rt_ioctl(RIO_IOCTL_TOASTER_SET_DARKNESS, in, sizeof in, 0);
+    rt_request rq = darkness_request(in, level);
     int code = conn_run(g, o, simple_body, &rq);
     if (code == RT_EXIT_OK)
         out_u32(o, "Darkness", level);
@@ -226,8 +232,7 @@ static int toast_body(rt_conn *c, void *ctx)
     toast_job *job = ctx;
     if (job->set_darkness) {
         uint8_t in[RIO_TOASTER_DARKNESS_INPUT_SIZE];
-        rio_put_le32(in, job->darkness);
-        rt_request rq = rt_ioctl(RIO_IOCTL_TOASTER_SET_DARKNESS, in, sizeof in, 0);
+        rt_request rq = darkness_request(in, job->darkness);
         rio_response resp;
         int code = conn_call(c, &rq, &resp);
         if (code != RT_EXIT_OK)

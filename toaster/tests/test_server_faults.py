@@ -112,7 +112,7 @@ def test_open_after_close(faulty):
     d = faulty("open-after-close")
     with opened(d) as c:
         ok(c.close_handle())
-        expect(c.ioctl(DEFS.IOCTL_TOASTER_GET_STATUS, output_length=24), DEFS.STATUS_INVALID_HANDLE)
+        expect(c.ioctl(DEFS.IOCTL_TOASTER_GET_STATUS, output_length=DEFS.TOASTER_STATUS_SIZE), DEFS.STATUS_INVALID_HANDLE)
         with opened(d) as other:  # the device itself was released
             assert info(other)["serial"] == 1
 

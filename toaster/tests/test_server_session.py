@@ -269,7 +269,7 @@ def test_half_close_still_answers_whole_requests(toasterd):
         c.sock.shutdown(socket.SHUT_WR)
         assert ok(c.recv_pdu()).seq == 1
         assert ok(c.recv_pdu(), 3).seq == 2
-        assert T.status(ok(c.recv_pdu(), 24, 24).data)["loaded_bytes"] == 3
+        assert T.status(ok(c.recv_pdu(), DEFS.TOASTER_STATUS_SIZE, DEFS.TOASTER_STATUS_SIZE).data)["loaded_bytes"] == 3
         assert_gone(c)
     assert_serving(d)
 

@@ -29,9 +29,10 @@ def test_valgrind_full_session_no_leak(rio_build, mode):
         assert d.ready, d.log()
         c = Conn("127.0.0.1", base + 1, timeout=20)
         ok(c.create())
-        ok(c.write(b"x" * 5000), 4096)
+        full = DEFS.TOASTER_MAX_LOAD_BYTES
+        ok(c.write(b"x" * 5000), full)
         ok(start(c))
-        assert ok(c.read(10000), 4096, 4096).data == b"x" * 4096  # pending READ
+        assert ok(c.read(10000), full, full).data == b"x" * full  # pending READ
         seq = c.next_seq()
         c.send(pack_request(DEFS.MJ_WRITE, seq, data=b"ab") + pack_request(DEFS.MJ_READ, seq + 1, output_length=9))
         c.seq += 1
