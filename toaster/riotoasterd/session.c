@@ -45,18 +45,6 @@ static void reply_toaster(conn *c, const rio_header *req, toaster_reply r)
     reply(c, req, r.status, r.information, r.data, r.data_length);
 }
 
-static bool known_major(uint8_t major)
-{
-    switch (major) {
-#define RIO_X_CASE(sym, text) case sym:
-        RIO_MAJOR_TABLE(RIO_X_CASE)
-#undef RIO_X_CASE
-        return true;
-    default:
-        return false;
-    }
-}
-
 static void handle_create(conn *c, const rio_header *req)
 {
     if (c->dev) { /* second CREATE on one connection (DESIGN.md) */
@@ -119,7 +107,7 @@ static void handle_ioctl(conn *c, const rio_pdu *pdu)
 void session_handle(conn *c, const rio_pdu *pdu)
 {
     const rio_header *req = &pdu->header;
-    if (!known_major(req->major)) {
+    if (!rio_major_name(req->major)) { /* not in rio.h's table */
         reply(c, req, RIO_STATUS_INVALID_DEVICE_REQUEST, 0, NULL, 0);
         return;
     }
