@@ -77,11 +77,66 @@ rio_header rio_response_header(uint8_t major, uint32_t sequence, uint32_t status
 const char *rio_error_text(rio_error e)
 {
     switch (e) {
-#define RIO_X_CASE(sym, text) \
-    case sym:                 \
+#define RIO_X_CASE(sym, field, text) \
+    case sym:                        \
         return text;
         RIO_ERROR_TABLE(RIO_X_CASE)
 #undef RIO_X_CASE
     }
     return "unknown error";
+}
+
+const char *rio_error_field(rio_error e)
+{
+    switch (e) {
+#define RIO_X_CASE(sym, field, text) \
+    case sym:                        \
+        return field;
+        RIO_ERROR_TABLE(RIO_X_CASE)
+#undef RIO_X_CASE
+    }
+    return "unknown";
+}
+
+/* ---- resynchronisation ---------------------------------------------------- */
+
+bool rio_signature_kind(const uint8_t *buf, rio_kind *kind)
+{
+    if (memcmp(buf, RIO_SIGNATURE_REQUEST, RIO_SIGNATURE_SIZE) == 0)
+        *kind = RIO_REQUEST;
+    else if (memcmp(buf, RIO_SIGNATURE_RESPONSE, RIO_SIGNATURE_SIZE) == 0)
+        *kind = RIO_RESPONSE;
+    else
+        return false;
+    return true;
+}
+
+bool rio_resync_at(const uint8_t *buf, size_t len, rio_kind kind)
+{
+    const char *sig = signature_for(kind);
+    size_t n = len < RIO_SIGNATURE_SIZE ? len : RIO_SIGNATURE_SIZE;
+
+    if (memcmp(buf, sig, n) != 0)
+        return false;
+    if (len < RIO_OFF_HEADER_LENGTH + 2)
+        return true; /* HeaderLength not here yet */
+    uint16_t hl = rio_get_le16(buf + RIO_OFF_HEADER_LENGTH);
+    return hl >= RIO_HEADER_LENGTH_MIN && hl <= RIO_HEADER_LENGTH_MAX;
+}
+
+size_t rio_resync_find(const uint8_t *buf, size_t len, rio_kind kind)
+{
+    const uint8_t first = (uint8_t)signature_for(kind)[0];
+    size_t pos = 0;
+
+    while (pos < len) {
+        const uint8_t *p = memchr(buf + pos, first, len - pos);
+        if (!p)
+            return len;
+        pos = (size_t)(p - buf);
+        if (rio_resync_at(p, len - pos, kind))
+            return pos;
+        pos++;
+    }
+    return len;
 }

@@ -39,17 +39,20 @@ typedef struct rio_header {
 } rio_header;
 
 /* Validation results, in the order rio_header_decode checks them (the order
- * of docs/PROTOCOL.md's framing-error rules). */
+ * of docs/PROTOCOL.md's framing-error rules).  One row per result: the enum
+ * symbol, the field that broke the rule (the reason name the dissector,
+ * rio-replay's JSON and the capture expectations use) and a text for people.
+ * This table is the only list of framing errors in the toolkit. */
 #define RIO_ERROR_TABLE(X) \
-    X(RIO_OK, "ok") \
-    X(RIO_ERR_SIGNATURE, "bad signature") \
-    X(RIO_ERR_HEADER_LENGTH, "header length out of range 24..256") \
-    X(RIO_ERR_VERSION, "unsupported version") \
-    X(RIO_ERR_DATA_LENGTH, "data length over the 1 MiB limit") \
-    X(RIO_ERR_OUTPUT_LENGTH, "output length over the 1 MiB limit")
+    X(RIO_OK, "", "ok") \
+    X(RIO_ERR_SIGNATURE, "signature", "bad signature") \
+    X(RIO_ERR_HEADER_LENGTH, "header_length", "header length out of range 24..256") \
+    X(RIO_ERR_VERSION, "version", "unsupported version") \
+    X(RIO_ERR_DATA_LENGTH, "data_length", "data length over the 1 MiB limit") \
+    X(RIO_ERR_OUTPUT_LENGTH, "output_length", "output length over the 1 MiB limit")
 
 typedef enum rio_error {
-#define RIO_X_ENUM(sym, text) sym,
+#define RIO_X_ENUM(sym, field, text) sym,
     RIO_ERROR_TABLE(RIO_X_ENUM)
 #undef RIO_X_ENUM
 } rio_error;
@@ -72,6 +75,32 @@ rio_header rio_response_header(uint8_t major, uint32_t sequence, uint32_t status
                                uint32_t information, uint32_t data_length);
 
 const char *rio_error_text(rio_error e);
+/* The field a framing error names ("signature", "header_length", ...; ""
+ * for RIO_OK). */
+const char *rio_error_field(rio_error e);
+
+/* ---- Resynchronisation: where a PDU can start ---------------------------- */
+
+/* The one rule every decoder uses to find a PDU start in bytes it cannot
+ * frame (a capture that starts mid-stream, resync after an error): the
+ * signature of direction `kind` and a HeaderLength in 24..256, whatever the
+ * other fields say.  Those are the two checks whose failure makes the brief
+ * distrust the stream (close without an answer); a header that passes them
+ * is a PDU, even one that breaks a later rule (Version, a length limit) or
+ * names an unknown MajorFunction.  A decoder's heuristic that claims a whole
+ * conversation may ask for more; that is its own rule, not this one.
+ *
+ * rio_resync_at: could buf[0..len) be the start of such a header?  With len
+ * >= RIO_HEADER_SIZE the rule is applied; with fewer bytes, true when the
+ * bytes present do not already break it (so a caller can wait for more). */
+bool rio_resync_at(const uint8_t *buf, size_t len, rio_kind kind);
+
+/* The first offset in buf[0..len) where rio_resync_at holds (a partial
+ * header at the end counts), or len if none. */
+size_t rio_resync_find(const uint8_t *buf, size_t len, rio_kind kind);
+
+/* The direction whose signature buf[0..4) carries; false for neither. */
+bool rio_signature_kind(const uint8_t *buf, rio_kind *kind);
 
 /* ---- Incremental framer: "receive header, then receive data" ------------- */
 

@@ -116,6 +116,56 @@ static void test_error_texts(void)
 {
     CHECK(strcmp(rio_error_text(RIO_ERR_SIGNATURE), "bad signature") == 0);
     CHECK(strstr(rio_error_text(RIO_ERR_DATA_LENGTH), "1 MiB") != NULL);
+    CHECK(strcmp(rio_error_field(RIO_ERR_HEADER_LENGTH), "header_length") == 0);
+    CHECK(strcmp(rio_error_field(RIO_ERR_OUTPUT_LENGTH), "output_length") == 0);
+    CHECK(strcmp(rio_error_field(RIO_OK), "") == 0);
+}
+
+/* The resync rule is signature + HeaderLength only: a header with an unknown
+ * MajorFunction, Version 2 or an over-limit length is still a PDU start. */
+static void test_resync_rule(void)
+{
+    uint8_t raw[RIO_HEADER_SIZE];
+    rio_header h = rio_request_header(0x09, 7, 0, 0, RIO_DATA_MAX + 1);
+    h.version = 2;
+    rio_header_encode(&h, raw);
+    CHECK(rio_resync_at(raw, sizeof raw, RIO_REQUEST));
+    CHECK(!rio_resync_at(raw, sizeof raw, RIO_RESPONSE));
+    for (size_t n = 0; n < sizeof raw; n++) /* every prefix may still start one */
+        CHECK(rio_resync_at(raw, n, RIO_REQUEST));
+
+    rio_put_le16(raw + RIO_OFF_HEADER_LENGTH, RIO_HEADER_LENGTH_MIN - 1);
+    CHECK(!rio_resync_at(raw, sizeof raw, RIO_REQUEST));
+    CHECK(rio_resync_at(raw, RIO_OFF_HEADER_LENGTH, RIO_REQUEST)); /* HL not seen yet */
+    CHECK(!rio_resync_at(raw, RIO_OFF_HEADER_LENGTH + 2, RIO_REQUEST));
+    rio_put_le16(raw + RIO_OFF_HEADER_LENGTH, RIO_HEADER_LENGTH_MAX + 1);
+    CHECK(!rio_resync_at(raw, sizeof raw, RIO_REQUEST));
+    rio_put_le16(raw + RIO_OFF_HEADER_LENGTH, RIO_HEADER_LENGTH_MAX);
+    CHECK(rio_resync_at(raw, sizeof raw, RIO_REQUEST));
+
+    rio_kind k;
+    CHECK(rio_signature_kind(raw, &k) && k == RIO_REQUEST);
+    CHECK(!rio_signature_kind((const uint8_t *)"RIOX", &k));
+}
+
+/* rio_resync_find skips a false "RIOQ" whose HeaderLength is out of range,
+ * finds the real header after it, and reports a partial one at the end. */
+static void test_resync_find(void)
+{
+    uint8_t buf[10 + RIO_HEADER_SIZE + RIO_HEADER_SIZE + 3];
+    memset(buf, 'R', sizeof buf); /* many first-byte candidates */
+    memcpy(buf + 2, RIO_SIGNATURE_REQUEST, RIO_SIGNATURE_SIZE);
+    rio_put_le16(buf + 2 + RIO_OFF_HEADER_LENGTH, 0x5252); /* false: HL 21074 */
+    rio_header h = rio_request_header(0x09, 1, 0, 0, 0);
+    rio_header_encode(&h, buf + 10 + RIO_HEADER_SIZE);
+    CHECK_EQ(rio_resync_find(buf, sizeof buf, RIO_REQUEST), 10 + RIO_HEADER_SIZE);
+    CHECK_EQ(rio_resync_find(buf, sizeof buf, RIO_RESPONSE), sizeof buf - 1); /* last "R" */
+    CHECK_EQ(rio_resync_find(buf, 9, RIO_REQUEST), 2);  /* "RIOQ" + half a HeaderLength */
+    CHECK_EQ(rio_resync_find(buf, 10, RIO_REQUEST), 9); /* whole false HL: the next "R" */
+    CHECK_EQ(rio_resync_find(buf, 0, RIO_REQUEST), 0);
+    uint8_t none[5] = {'x', 'y', 'z', 'R', 'I'};
+    CHECK_EQ(rio_resync_find(none, 3, RIO_REQUEST), 3);
+    CHECK_EQ(rio_resync_find(none, 5, RIO_REQUEST), 3);
 }
 
 int main(void)
@@ -126,5 +176,7 @@ int main(void)
     test_check_order();
     test_response_output_length_not_checked();
     test_error_texts();
+    test_resync_rule();
+    test_resync_find();
     return check_report("test_codec");
 }
