@@ -13,6 +13,19 @@ def test_spec_parses(rio_registry):
     assert not rio_registry.problems, "\n".join(rio_registry.problems)
 
 
+def test_every_requirement_names_its_source(rio_registry):
+    """Every line says brief or decision; every MUST / MUST NOT decision
+    carries its one-line Why (the parser reports the lines that do not)."""
+    untagged = [p for p in rio_registry.problems if "brief|decision" in p or "Why" in p]
+    assert not untagged, "\n".join(untagged)
+    sources = {r.source for r in rio_registry.reqs.values()}
+    assert sources <= {"brief", "decision"} and "brief" in sources, sources
+    for r in rio_registry.reqs.values():
+        if r.source == "decision" and r.binding:
+            why = r.text.rsplit(" Why: ", 1)
+            assert len(why) == 2 and why[1].strip(" .") and "\n" not in why[1], r.rid
+
+
 def test_every_binding_requirement_has_a_test(pytestconfig, rio_registry):
     """Every MUST / MUST NOT has a case, or a reason in untestable.txt."""
     modules = set(glob.glob(os.path.join(HERE, "test_*.py")))

@@ -2,9 +2,13 @@
 
 Every requirement is one line of the spec:
 
-    - **RIO-SES-003** (MUST) The first request on a connection ...
+    - **RIO-SES-003** (MUST, brief) Server: a CREATE on a connection ...
+    - **RIO-FRM-013** (MUST, decision) Server: ... Why: <one line>.
 
-The registry maps the ID to its level, text and the section it sits in.
+The registry maps the ID to its level, source (`brief`: it follows from
+the wire brief; `decision`: the project's own choice), text and the section
+it sits in.  A binding decision without its one-line `Why:` is a problem of
+the spec (reported by the meta-tests).
 conformance/untestable.txt lists the requirements that cannot be checked
 from outside an implementation, one per line: `ID<whitespace>reason`.
 """
@@ -12,7 +16,8 @@ import os
 import re
 from dataclasses import dataclass
 
-REQ_LINE = re.compile(r"^- \*\*(RIO-[A-Z]+-\d{3})\*\* \((MUST|SHOULD|MAY|MUST NOT|SHOULD NOT)\) (.+)$")
+REQ_LINE = re.compile(r"^- \*\*(RIO-[A-Z]+-\d{3})\*\* \((MUST|SHOULD|MAY|MUST NOT|SHOULD NOT), (brief|decision)\) (.+)$")
+WHY = re.compile(r" Why: [^.].*\.$")
 HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
 
 # Failing a requirement of these levels fails the run; the others warn.
@@ -23,6 +28,7 @@ BINDING = ("MUST", "MUST NOT")
 class Requirement:
     rid: str
     level: str
+    source: str       # "brief" or "decision"
     text: str
     section: str
     line: int
@@ -64,14 +70,18 @@ def parse_spec(path):
                 continue
             m = REQ_LINE.match(line)
             if m:
-                rid, level, text = m.groups()
+                rid, level, source, text = m.groups()
                 if rid in reqs:
                     problems.append("%s:%d: %s defined twice (first on line %d)"
                                     % (path, lineno, rid, reqs[rid].line))
                     continue
-                reqs[rid] = Requirement(rid, level, text, section, lineno)
+                if source == "decision" and level in BINDING and not WHY.search(text):
+                    problems.append("%s:%d: %s is a %s decision without its one-line 'Why: ...' justification"
+                                    % (path, lineno, rid, level))
+                reqs[rid] = Requirement(rid, level, source, text, section, lineno)
             elif line.startswith("- **RIO-"):
-                problems.append("%s:%d: looks like a requirement but does not match the format"
+                problems.append("%s:%d: looks like a requirement but does not match the format "
+                                "'- **RIO-XXX-NNN** (LEVEL, brief|decision) Party: text'"
                                 % (path, lineno))
     return reqs, problems
 
