@@ -182,6 +182,7 @@ static void summary(audit *a, const rr_input_result *in, int code)
         json_str_ascii(g, "type", "summary");
         json_uint(g, "packets", in->stats.packets);
         json_uint(g, "tcp_packets", in->stats.tcp);
+        json_uint(g, "clamped_timestamps", in->stats.clamped_ts);
         json_uint(g, "sessions", a->sessions);
         stats_json(g, &a->total);
         json_int(g, "exit", code);

@@ -119,6 +119,8 @@ static void one_packet(rr_capture *c, rr_tracker *t, const struct pcap_pkthdr *h
     bool inside = in_window(c, seg.ts_us);
     c->stats.packets++;
     c->stats.bytes += h->len;
+    if (seg.ts_clamped)
+        c->stats.clamped_ts++;
     if (!inside) {
         c->stats.outside_window++;
         return;

@@ -19,6 +19,7 @@ typedef struct rr_window {
 typedef struct rr_capture_stats {
     uint64_t packets, tcp, other, short_headers, outside_window;
     uint64_t bytes;
+    uint64_t clamped_ts;      /* packets whose timestamp was out of range */
 } rr_capture_stats;
 
 typedef struct rr_capture {

@@ -48,6 +48,22 @@ static bool skip(view *v, uint32_t n)
     return true;
 }
 
+int64_t rr_timestamp_us(const struct timeval *tv, bool *clamped)
+{
+    /* Seconds first, so the multiplication cannot overflow; tv_usec is
+     * whatever the file said (a broken writer may exceed 999999). */
+    int64_t sec = (int64_t)tv->tv_sec, usec = (int64_t)tv->tv_usec;
+    *clamped = sec > RR_TS_MAX_SEC || sec < -RR_TS_MAX_SEC || usec > 999999999 || usec < -999999999;
+    if (*clamped)
+        return sec < 0 || (sec == 0 && usec < 0) ? RR_TS_MIN : RR_TS_MAX;
+    int64_t us = sec * 1000000 + usec;
+    if (us > RR_TS_MAX || us < RR_TS_MIN) {
+        *clamped = true;
+        return us < 0 ? RR_TS_MIN : RR_TS_MAX;
+    }
+    return us;
+}
+
 bool rr_linktype_supported(int dlt)
 {
     switch (dlt) {
@@ -226,7 +242,7 @@ rr_decode_result rr_decode(int dlt, const struct pcap_pkthdr *h, const uint8_t *
     uint16_t ethertype = 0;
     uint32_t wire = 0;
     memset(out, 0, sizeof *out);
-    out->ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+    out->ts_us = rr_timestamp_us(&h->ts, &out->ts_clamped);
     if (!link_layer(dlt, &v, &ethertype))
         return RR_DECODE_SHORT;
     rr_decode_result r;

@@ -24,8 +24,18 @@ typedef struct rr_endpoint {
     uint16_t port;
 } rr_endpoint;
 
+/* Capture timestamps are kept in microseconds since the epoch, within
+ * [RR_TS_MIN, RR_TS_MAX] (years 1 BC..9999): a pcapng timestamp can count
+ * to 2^64 ticks, which does not fit, and the tools add and subtract
+ * timestamps, so the bound leaves room for that too.  Out-of-range ones are
+ * clamped (and counted: see rr_segment.ts_clamped). */
+#define RR_TS_MAX_SEC 253402300799LL /* 9999-12-31T23:59:59Z */
+#define RR_TS_MAX (RR_TS_MAX_SEC * 1000000 + 999999)
+#define RR_TS_MIN (-RR_TS_MAX)
+
 typedef struct rr_segment {
     int64_t ts_us;          /* capture timestamp, microseconds since epoch */
+    bool ts_clamped;        /* the recorded timestamp was out of range */
     rr_endpoint src, dst;
     uint32_t seq, ack;
     uint8_t flags;
@@ -39,6 +49,10 @@ typedef enum rr_decode_result {
     RR_DECODE_OTHER,     /* not TCP over IP (ARP, UDP, fragments): ignored */
     RR_DECODE_SHORT,     /* headers cut off by snaplen: nothing usable */
 } rr_decode_result;
+
+/* A pcap timestamp in microseconds, clamped to [RR_TS_MIN, RR_TS_MAX];
+ * *clamped tells whether it had to be. */
+int64_t rr_timestamp_us(const struct timeval *tv, bool *clamped);
 
 /* True if this libpcap link type is one decode understands. */
 bool rr_linktype_supported(int dlt);

@@ -46,6 +46,9 @@ bool rr_reader_step(rr_reader *r, unsigned packets)
     }
     rr_tracker_finish(&r->tracker);
     r->res.stats = r->cap.stats;
+    if (r->cap.stats.clamped_ts)
+        rr_error("warning: %s: %llu packets have a timestamp outside years 0..9999 (clamped to "
+                 "the nearest bound)", r->cap.name, (unsigned long long)r->cap.stats.clamped_ts);
     r->done = true;
     return false;
 }

@@ -58,7 +58,7 @@ static gboolean opt_time(const char *name, const char *value, gpointer data, GEr
     (void)data;
     char *end;
     double v = strtod(value, &end);
-    if (!*value || *end || v < 0)
+    if (!*value || *end || !(v >= 0 && v <= RR_TS_MAX_SEC))
         return fail(error, "--from/--to want seconds (relative, or epoch), not '%s'", value);
     bool from = strcmp(name, "--from") == 0;
     *(from ? &parsing->window.from : &parsing->window.to) = v;

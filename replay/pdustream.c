@@ -36,9 +36,7 @@ static void end_pdu(rr_pdustream *ps)
 
 static void mark(rr_pdu *pdu, rr_problem_kind kind, uint64_t missing)
 {
-    pdu->problems |= RR_PROBLEM_BIT(kind);
-    if (pdu->counts[kind] < UINT16_MAX)
-        pdu->counts[kind]++;
+    rr_pdu_note(pdu, kind);
     if (kind == RR_PROBLEM_GAP || kind == RR_PROBLEM_TRUNCATED) {
         pdu->missing += missing;
         pdu->complete = false;

@@ -26,9 +26,18 @@ typedef struct rr_pdu {
     int64_t ts_first, ts_last;
     bool complete;
     uint32_t problems;     /* RR_PROBLEM_BIT()s */
-    uint16_t counts[RR_PROBLEM_COUNT]; /* how many of each (one per segment/hole) */
+    uint32_t counts[RR_PROBLEM_COUNT]; /* how many of each (one per segment/hole),
+                                        * saturating at UINT32_MAX */
     uint64_t missing;      /* bytes lost to gaps/truncation */
 } rr_pdu;
+
+/* Note one more problem of this kind on pdu (the count saturates). */
+static inline void rr_pdu_note(rr_pdu *pdu, rr_problem_kind kind)
+{
+    pdu->problems |= RR_PROBLEM_BIT(kind);
+    if (pdu->counts[kind] < UINT32_MAX)
+        pdu->counts[kind]++;
+}
 
 typedef struct rr_pdustream_ops {
     void (*begin)(void *ctx, rr_pdu *pdu);

@@ -257,9 +257,7 @@ static void on_problem(void *ctx, int64_t index, rr_problem_kind kind, uint64_t 
     rr_dir_ctx *c = ctx;
     rr_record *r = index >= 0 ? record_for(c->s, c->dir, (uint64_t)index) : NULL;
     if (r && r->present) {
-        r->pdu.problems |= RR_PROBLEM_BIT(kind);
-        if (r->pdu.counts[kind] < UINT16_MAX)
-            r->pdu.counts[kind]++;
+        rr_pdu_note(&r->pdu, kind);
         return;
     }
     c->s->stats.problems[kind]++; /* touches no PDU we still hold */

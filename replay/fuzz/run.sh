@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run the capture fuzzer: run.sh FUZZER [SECONDS] [CORPUS_DIR]
-# Seeds are the capture library (captures/*.pcap, *.pcapng); new inputs go
+# Seeds are the capture library (captures/*.pcap, *.pcapng) and corpus/
+# (inputs that once found a fault, kept as regression seeds); new inputs go
 # to CORPUS_DIR (default: a temporary directory, removed afterwards).
 # A crash or sanitizer report makes it exit non-zero and leaves crash-* here.
 set -eu
@@ -10,6 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds" ${tmpcorpus:-}' EXIT
 cp "$here"/../../captures/*.pcap "$here"/../../captures/*.pcapng "$seeds"/ 2>/dev/null || true
+cp "$here"/corpus/* "$seeds"/
 # keep seeds small enough for speed: large ones are cut (the cut is a test too)
 for f in "$seeds"/*; do
   [ "$(wc -c <"$f")" -gt 65536 ] && head -c 65536 "$f" >"$f.cut" && mv "$f.cut" "$f"
