@@ -28,9 +28,13 @@
 
 static void on_event(loop *l, int fd, void *data, unsigned mask);
 static void on_timer(loop *l, void *data);
+static void conn_abort(conn *c, const char *reason);
 
 conn *conn_new(server *s, int fd, device *fixed_dev)
 {
+    /* One timer per connection and device, one for accepts: arming never allocates. */
+    if (loop_timer_reserve(s->loop, s->nconns + s->ndevices + 2) < 0)
+        return NULL;
     conn *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
@@ -39,7 +43,7 @@ conn *conn_new(server *s, int fd, device *fixed_dev)
     c->fixed_dev = fixed_dev;
     rio_framer_init(&c->framer, RIO_REQUEST);
     loop_timer_init(&c->timer, on_timer, c);
-    c->last_active = loop_now(s->loop);
+    c->last_active = c->out_progress = loop_now(s->loop);
     if (loop_watch(s->loop, fd, LOOP_READABLE, on_event, c) < 0) {
         free(c);
         return NULL;
@@ -52,16 +56,102 @@ conn *conn_new(server *s, int fd, device *fixed_dev)
     return c;
 }
 
+/* ---- the work list: connections with framed-later requests (fairness) ---- */
+
+static void work_remove(conn *c)
+{
+    server *s = c->srv;
+    if (!c->on_work)
+        return;
+    if (c->work_prev)
+        c->work_prev->work_next = c->work_next;
+    else
+        s->work_head = c->work_next;
+    if (c->work_next)
+        c->work_next->work_prev = c->work_prev;
+    else
+        s->work_tail = c->work_prev;
+    c->work_prev = c->work_next = NULL;
+    c->on_work = false;
+}
+
+static void work_add(conn *c)
+{
+    server *s = c->srv;
+    if (c->on_work)
+        return;
+    c->on_work = true;
+    c->work_turn = s->turn;
+    c->work_prev = s->work_tail;
+    c->work_next = NULL;
+    if (s->work_tail)
+        s->work_tail->work_next = c;
+    else
+        s->work_head = c;
+    s->work_tail = c;
+}
+
+/* Each connection with requests still buffered frames one more slice, in
+ * the order they asked; those that join during this pass wait for the
+ * next turn, so every other socket is polled in between (like redis, one
+ * connection never holds the loop for a whole 64 KiB of requests). */
+void conn_run_work(server *s)
+{
+    s->turn++;
+    while (s->work_head && s->work_head->work_turn < s->turn) {
+        conn *c = s->work_head;
+        work_remove(c);
+        conn_resume(c);
+        conn_settle(c);
+    }
+}
+
+/* ---- the request-data budget (--request-budget) -------------------------- */
+
+/* Keep the server's total in step with what this connection's framer holds. */
+static void sync_charge(conn *c)
+{
+    c->srv->request_held = c->srv->request_held - c->charged + c->framer.data_cap;
+    c->charged = c->framer.data_cap;
+}
+
+/* The header completed by data[0..len) is charged its DataLength before
+ * the framer allocates for it.  Over the budget the connection is closed at
+ * once (logged): the newest sender of a big request is the one refused, and
+ * requests other connections have half sent keep their room. */
+static bool charge_header(conn *c, const uint8_t *data, size_t len)
+{
+    rio_framer *f = &c->framer;
+    if (f->state != RIO_FRAMER_HEADER || f->have + len < RIO_HEADER_SIZE)
+        return true;
+    uint8_t raw[RIO_HEADER_SIZE];
+    rio_header h;
+    memcpy(raw, f->raw, f->have);
+    memcpy(raw + f->have, data, RIO_HEADER_SIZE - f->have);
+    if (rio_header_decode(raw, RIO_REQUEST, &h) != RIO_OK || h.data_length <= c->charged)
+        return true; /* a framing error, or the buffer it holds is big enough */
+    server *s = c->srv;
+    size_t budget = s->cfg->request_budget;
+    if (s->request_held - c->charged + h.data_length <= budget)
+        return true;
+    log_msg("request budget %s: a request of %u data bytes would exceed %zu bytes held (%zu held now)", c->peer,
+            h.data_length, budget, s->request_held);
+    conn_abort(c, "request budget exhausted");
+    return false;
+}
+
 void conn_destroy(conn *c)
 {
     server *s = c->srv;
     if (!c->closing) /* a closing connection was logged by conn_finish */
-        g_message("close %s: %s", c->peer, c->reason ? c->reason : "server stopping");
+        log_msg("close %s: %s", c->peer, c->reason ? c->reason : "server stopping");
+    work_remove(c);
     device_release(c);
     loop_timer_disarm(s->loop, &c->timer);
     loop_unwatch(s->loop, c->fd);
     close(c->fd);
     rio_framer_free(&c->framer);
+    sync_charge(c);
     buf_free(&c->backlog);
     buf_free(&c->out);
     if (c->prev)
@@ -72,6 +162,7 @@ void conn_destroy(conn *c)
         c->next->prev = c->prev;
     s->nconns--;
     free(c);
+    server_conn_gone(s);
 }
 
 /* Drop the connection at once (peer gone, socket error). */
@@ -89,7 +180,7 @@ void conn_finish(conn *c, const char *reason)
     c->closing = true;
     c->reason = reason;
     c->close_start = loop_now(c->srv->loop);
-    g_message("close %s: %s", c->peer, reason);
+    log_msg("close %s: %s", c->peer, reason);
     device_release(c); /* the handle is given back now, not at the FIN */
 }
 
@@ -98,10 +189,29 @@ bool conn_can_frame(const conn *c)
     return !c->closing && !c->dead && !c->pending_read && c->out.len < OUT_MAX;
 }
 
+static bool can_frame_now(const conn *c)
+{
+    return c->slice > 0 && conn_can_frame(c);
+}
+
 /* ---- output ------------------------------------------------------------ */
 
+/* Queue what the socket did not take.  A client whose unsent answers would
+ * exceed --max-output-bytes is closed at once (it is not reading). */
 static void queue_rest(conn *c, const struct iovec *iov, int n, size_t skip)
 {
+    size_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += iov[i].iov_len;
+    size_t max = c->srv->cfg->max_output;
+    if (c->out.len + total - skip > max) {
+        log_msg("output limit %s: %zu bytes of answers unsent would exceed %zu", c->peer, c->out.len + total - skip,
+                max);
+        conn_abort(c, "output buffer limit");
+        return;
+    }
+    if (!c->out.len)
+        c->out_progress = loop_now(c->srv->loop); /* the write-stall clock starts */
     for (int i = 0; i < n; i++) {
         size_t len = iov[i].iov_len;
         size_t from = skip < len ? skip : len;
@@ -145,6 +255,7 @@ static void flush_out(conn *c)
             return;
         }
         buf_consume(&c->out, (size_t)w);
+        c->out_progress = loop_now(c->srv->loop);
     }
 }
 
@@ -153,14 +264,18 @@ static void flush_out(conn *c)
 size_t conn_consume(conn *c, const uint8_t *data, size_t len)
 {
     size_t pos = 0;
-    while (conn_can_frame(c)) {
+    while (can_frame_now(c)) {
         size_t used;
         rio_pdu pdu;
+        if (!charge_header(c, data + pos, len - pos))
+            return len; /* the connection is dropped with its input */
         rio_feed_result r = rio_framer_feed(&c->framer, data + pos, len - pos, &used, &pdu);
         pos += used;
+        sync_charge(c);
         if (r == RIO_FEED_MORE)
             break;
         c->in_pdu = false;
+        c->slice--;
         if (c->srv->cfg->trace)
             c->req_us = (uint64_t)g_get_monotonic_time();
         if (r == RIO_FEED_ERROR) {
@@ -168,10 +283,12 @@ size_t conn_consume(conn *c, const uint8_t *data, size_t len)
             continue;
         }
         session_handle(c, &pdu);
-        /* A big request's buffer is not kept for the life of the connection. */
-        if (c->framer.data_cap > SCRATCH_SIZE)
+        /* A big request's buffer is not kept for the life of the connection
+         * (nor charged to the request budget while it idles). */
+        if (c->framer.data_cap > RIO_TOASTER_MAX_LOAD_BYTES)
             rio_framer_free(&c->framer);
     }
+    sync_charge(c);
     if (!c->in_pdu && rio_framer_mid_pdu(&c->framer)) {
         c->in_pdu = true;
         c->pdu_start = loop_now(c->srv->loop);
@@ -181,6 +298,7 @@ size_t conn_consume(conn *c, const uint8_t *data, size_t len)
 
 void conn_resume(conn *c)
 {
+    c->slice = SLICE_PDUS;
     if (!c->backlog.len || !conn_can_frame(c))
         return;
     size_t used = conn_consume(c, buf_begin(&c->backlog), c->backlog.len);
@@ -198,6 +316,7 @@ static void discard_input(conn *c)
  * backlog behind what waits. */
 static void read_input(conn *c)
 {
+    c->slice = SLICE_PDUS;
     bool direct = !c->backlog.len && conn_can_frame(c);
     uint8_t *into = direct ? c->srv->scratch : buf_reserve(&c->backlog, SCRATCH_SIZE);
     if (!into) {
@@ -240,7 +359,18 @@ static void on_event(loop *l, int fd, void *data, unsigned mask)
 
 /* ---- deadlines ----------------------------------------------------------- */
 
-/* The one deadline that applies now, or 0 for none. */
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+    return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* Unsent answers must move within --write-timeout (0: none pending). */
+static uint64_t write_deadline(const conn *c)
+{
+    return c->out.len ? c->out_progress + c->srv->cfg->write_ms : 0;
+}
+
+/* The earliest deadline that applies now, or 0 for none. */
 static uint64_t deadline(const conn *c)
 {
     const server_config *cfg = c->srv->cfg;
@@ -248,11 +378,12 @@ static uint64_t deadline(const conn *c)
         return c->close_start + LINGER_MS;
     if (c->closing) /* answers must drain within a stall timeout */
         return c->close_start + cfg->stall_ms;
+    uint64_t when = write_deadline(c);
     if (c->pending_read)
-        return 0; /* a READ waiting on the toaster is never idle */
+        return when; /* a READ waiting on the toaster is never idle */
     if (c->in_pdu)
-        return c->pdu_start + cfg->stall_ms;
-    return cfg->idle_ms ? c->last_active + cfg->idle_ms : 0;
+        return earliest(when, c->pdu_start + cfg->stall_ms);
+    return earliest(when, cfg->idle_ms ? c->last_active + cfg->idle_ms : 0);
 }
 
 static void on_timer(loop *l, void *data)
@@ -265,13 +396,18 @@ static void on_timer(loop *l, void *data)
         loop_timer_arm(l, &c->timer, when);
         return;
     }
+    const server_config *cfg = c->srv->cfg;
     if (c->lingering || c->closing) {
         conn_abort(c, c->reason);
+    } else if (write_deadline(c) && write_deadline(c) <= loop_now(l)) {
+        log_msg("timeout %s: no write progress for %.3f s (%zu bytes of answers unsent)", c->peer,
+                (double)cfg->write_ms / 1000, c->out.len);
+        conn_abort(c, "write timeout"); /* nothing more can reach a peer that does not read */
     } else if (c->in_pdu) {
-        g_message("timeout %s: request incomplete after %.3f s", c->peer, (double)c->srv->cfg->stall_ms / 1000);
+        log_msg("timeout %s: request incomplete after %.3f s", c->peer, (double)cfg->stall_ms / 1000);
         conn_finish(c, "stall timeout");
     } else {
-        g_message("timeout %s: idle for %.3f s", c->peer, (double)c->srv->cfg->idle_ms / 1000);
+        log_msg("timeout %s: idle for %.3f s", c->peer, (double)cfg->idle_ms / 1000);
         conn_finish(c, "idle timeout");
     }
     conn_settle(c);
@@ -319,6 +455,10 @@ void conn_settle(conn *c)
     }
     if (c->closing && !c->out.len && !c->lingering)
         start_linger(c);
+    if (c->backlog.len && conn_can_frame(c) && !c->lingering)
+        work_add(c); /* the rest of its requests: next turn */
+    else
+        work_remove(c);
     unsigned mask = 0;
     if (c->lingering || (!c->closing && !c->peer_eof && c->backlog.len < BACKLOG_MAX))
         mask |= LOOP_READABLE;

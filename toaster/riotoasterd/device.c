@@ -23,6 +23,7 @@ void device_init(device *d, server *s, uint32_t serial)
     d->srv = s;
     d->holder = d->pending_reader = NULL;
     toaster_init(&d->model, serial, s->cfg->faults & FAULT_MODEL_MASK);
+    toaster_set_pool(&d->model, &s->pool);
     loop_timer_init(&d->cycle, cycle_done, d);
 }
 
@@ -87,6 +88,7 @@ void device_release(conn *c)
     if (d->holder != c)
         return; /* sharing fault: another connection holds it now */
     d->holder = NULL;
+    d->refusing = false;
     if (c->srv->cfg->faults & FAULT_STATE_KEPT)
         return;
     loop_timer_disarm(c->srv->loop, &d->cycle);

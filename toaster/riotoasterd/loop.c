@@ -24,6 +24,9 @@ struct loop {
     size_t nfiles;
     loop_timer **heap;
     size_t heap_len, heap_cap;
+    loop_turn_proc *turn_proc;
+    void *turn_data;
+    bool busy; /* the turn proc has work left: do not sleep */
     struct epoll_event fired[LOOP_BATCH];
 };
 
@@ -204,6 +207,21 @@ void loop_timer_disarm(loop *l, loop_timer *t)
     sift_down(l, last->heap_index);
 }
 
+int loop_timer_reserve(loop *l, size_t ntimers)
+{
+    if (ntimers <= l->heap_cap)
+        return 0;
+    size_t cap = l->heap_cap ? 2 * l->heap_cap : 64;
+    while (cap < ntimers)
+        cap *= 2;
+    loop_timer **h = realloc(l->heap, cap * sizeof *h);
+    if (!h)
+        return -1;
+    l->heap = h;
+    l->heap_cap = cap;
+    return 0;
+}
+
 void loop_timer_arm(loop *l, loop_timer *t, uint64_t when_ms)
 {
     if (loop_timer_armed(t)) {
@@ -215,14 +233,8 @@ void loop_timer_arm(loop *l, loop_timer *t, uint64_t when_ms)
             sift_down(l, t->heap_index);
         return;
     }
-    if (l->heap_len == l->heap_cap) {
-        size_t cap = l->heap_cap ? 2 * l->heap_cap : 64;
-        loop_timer **h = realloc(l->heap, cap * sizeof *h);
-        if (!h)
-            abort(); /* a few pointers: out of memory here is not survivable */
-        l->heap = h;
-        l->heap_cap = cap;
-    }
+    if (l->heap_len == l->heap_cap && loop_timer_reserve(l, l->heap_len + 1) < 0)
+        return; /* owners reserve first (loop_timer_reserve); else it stays disarmed */
     t->when_ms = when_ms;
     heap_place(l, l->heap_len++, t);
     sift_up(l, t->heap_index);
@@ -239,6 +251,8 @@ static void run_due_timers(loop *l)
 
 static int wait_ms(const loop *l)
 {
+    if (l->busy)
+        return 0;
     if (!l->heap_len)
         return -1;
     uint64_t when = l->heap[0]->when_ms;
@@ -279,6 +293,13 @@ int loop_run(loop *l)
         for (int i = 0; i < n && !l->stop; i++)
             dispatch(l, &l->fired[i]);
         run_due_timers(l);
+        l->busy = l->turn_proc && !l->stop && l->turn_proc(l, l->turn_data);
     }
     return 0;
+}
+
+void loop_set_turn_proc(loop *l, loop_turn_proc *proc, void *data)
+{
+    l->turn_proc = proc;
+    l->turn_data = data;
 }

@@ -17,6 +17,9 @@
 typedef struct loop loop;
 typedef void loop_file_proc(loop *l, int fd, void *data, unsigned mask);
 typedef void loop_timer_proc(loop *l, void *data);
+/* Runs once per loop turn, after the turn's events and timers; returns true
+ * while it has work left, so the next wait polls instead of sleeping. */
+typedef bool loop_turn_proc(loop *l, void *data);
 
 typedef struct loop_timer {
     uint64_t when_ms;       /* monotonic deadline */
@@ -38,6 +41,9 @@ unsigned loop_mask(const loop *l, int fd);
 void loop_unwatch(loop *l, int fd);
 
 void loop_timer_init(loop_timer *t, loop_timer_proc *proc, void *data);
+/* Make room for ntimers armed at once, so that arming never allocates.
+ * Returns 0, or -1 when out of memory. */
+int loop_timer_reserve(loop *l, size_t ntimers);
 /* Arm (or re-arm) t to fire once at monotonic time when_ms. */
 void loop_timer_arm(loop *l, loop_timer *t, uint64_t when_ms);
 void loop_timer_disarm(loop *l, loop_timer *t);
@@ -46,6 +52,8 @@ bool loop_timer_armed(const loop_timer *t);
 /* Monotonic milliseconds, refreshed once per loop iteration. */
 uint64_t loop_now(const loop *l);
 uint64_t loop_clock_ms(void);
+
+void loop_set_turn_proc(loop *l, loop_turn_proc *proc, void *data);
 
 /* Run until loop_stop; returns 0, or -1 if epoll_wait failed. */
 int loop_run(loop *l);

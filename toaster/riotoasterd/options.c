@@ -39,6 +39,27 @@ bool parse_seconds(const char *text, uint64_t *ms)
     return true;
 }
 
+bool parse_bytes(const char *text, size_t *bytes)
+{
+    static const char units[] = "KMG";
+    char digits[32];
+    size_t n = strlen(text);
+    if (n == 0 || n >= sizeof digits)
+        return false;
+    memcpy(digits, text, n + 1);
+    const char *u = strchr(units, g_ascii_toupper(digits[n - 1]));
+    unsigned shift = 0;
+    if (u && *u) {
+        shift = 10u * (unsigned)(u - units + 1);
+        digits[n - 1] = '\0';
+    }
+    uint64_t v;
+    if (!parse_uint(digits, (uint64_t)SIZE_MAX >> shift, &v))
+        return false;
+    *bytes = (size_t)(v << shift);
+    return true;
+}
+
 /* One "A" or "A-B" item of a serial list into the bitmap. */
 static bool mark_range(const char *item, uint8_t *seen, char *err, size_t errlen)
 {
@@ -101,8 +122,9 @@ bool parse_serial_list(const char *text, uint32_t **out, size_t *count, char *er
 /* ---- GOptionContext glue --------------------------------------------------- */
 
 typedef struct raw_options {
-    gchar *serials, *stall, *idle;
-    gint64 farm_port, base_port, toasters, toast_ms, ready_fd;
+    gchar *serials, *stall, *idle, *write;
+    gchar *max_ready, *memory_budget, *request_budget, *max_output;
+    gint64 farm_port, base_port, toasters, toast_ms, ready_fd, max_connections;
     gchar **listen, **faults;
     gboolean trace, json;
 } raw_options;
@@ -146,9 +168,37 @@ static bool convert_timeouts(const raw_options *r, server_config *cfg)
         return usage_error("--stall-timeout '%s': want seconds > 0 (fractions allowed)", r->stall);
     if (r->idle && !parse_seconds(r->idle, &cfg->idle_ms))
         return usage_error("--idle-timeout '%s': want seconds >= 0 (0 = off)", r->idle);
+    cfg->write_ms = RIO_STALL_TIMEOUT_MS;
+    if (r->write && (!parse_seconds(r->write, &cfg->write_ms) || cfg->write_ms == 0))
+        return usage_error("--write-timeout '%s': want seconds > 0 (fractions allowed)", r->write);
     if (r->toast_ms < 0 || r->toast_ms > 3600000)
         return usage_error("%s: want 0..3600000", "--toast-ms-per-level");
     cfg->toast_ms_per_level = (uint32_t)r->toast_ms;
+    return true;
+}
+
+static bool convert_bytes(const char *text, const char *opt, size_t dflt, size_t *out)
+{
+    *out = dflt;
+    if (!text)
+        return true;
+    if (parse_bytes(text, out) && *out >= MIN_BYTES_LIMIT)
+        return true;
+    char msg[120];
+    snprintf(msg, sizeof msg, "%s '%%s': want bytes >= %u (K, M, G suffixes allowed)", opt, MIN_BYTES_LIMIT);
+    return usage_error(msg, text);
+}
+
+static bool convert_limits(const raw_options *r, server_config *cfg)
+{
+    if (!convert_bytes(r->max_ready, "--max-ready-bytes", DEFAULT_MAX_READY_BYTES, &cfg->max_ready) ||
+        !convert_bytes(r->memory_budget, "--memory-budget", DEFAULT_MEMORY_BUDGET, &cfg->memory_budget) ||
+        !convert_bytes(r->request_budget, "--request-budget", DEFAULT_REQUEST_BUDGET, &cfg->request_budget) ||
+        !convert_bytes(r->max_output, "--max-output-bytes", DEFAULT_MAX_OUTPUT_BYTES, &cfg->max_output))
+        return false;
+    if (r->max_connections < 1 || r->max_connections > 1 << 20)
+        return usage_error("%s: want 1..1048576", "--max-connections");
+    cfg->max_connections = (uint32_t)r->max_connections;
     return true;
 }
 
@@ -198,7 +248,7 @@ static bool convert(raw_options *r, server_config *cfg)
         return false;
     if (cfg->list_faults)
         return true;
-    if (!convert_mode(r, cfg) || !convert_timeouts(r, cfg))
+    if (!convert_mode(r, cfg) || !convert_timeouts(r, cfg) || !convert_limits(r, cfg))
         return false;
     cfg->listen_default = r->listen == NULL;
     if (r->listen) {
@@ -215,7 +265,20 @@ static bool convert(raw_options *r, server_config *cfg)
 int options_parse(int argc, char **argv, server_config *cfg)
 {
     raw_options r = {.farm_port = -1, .base_port = RIO_BASE_PORT, .toasters = DEFAULT_FARM_TOASTERS,
-                     .ready_fd = -1};
+                     .ready_fd = -1, .max_connections = DEFAULT_MAX_CONNECTIONS};
+    char help_ready[120], help_budget[120], help_request[140], help_output[140], help_write[140], help_conns[120];
+    snprintf(help_ready, sizeof help_ready, "Ready toast one toaster may hold (default %u)", DEFAULT_MAX_READY_BYTES);
+    snprintf(help_budget, sizeof help_budget, "Ready toast all toasters together may hold (default %u)",
+             DEFAULT_MEMORY_BUDGET);
+    snprintf(help_request, sizeof help_request,
+             "Partially received request data, all connections together (default %u)", DEFAULT_REQUEST_BUDGET);
+    snprintf(help_output, sizeof help_output, "Close a connection whose unsent answers exceed BYTES (default %u)",
+             DEFAULT_MAX_OUTPUT_BYTES);
+    snprintf(help_write, sizeof help_write,
+             "Close a connection whose pending answers make no progress for SEC (default %g)",
+             RIO_STALL_TIMEOUT_MS / 1000.0);
+    snprintf(help_conns, sizeof help_conns, "Pause accepting while N connections are open (default %u)",
+             DEFAULT_MAX_CONNECTIONS);
     GOptionEntry entries[] = {
         {"serials", 's', 0, G_OPTION_ARG_STRING, &r.serials,
          "Per-device mode: serve these toasters, e.g. 1-8 or 1,3,5-7 (default 1)", "LIST"},
@@ -231,6 +294,12 @@ int options_parse(int argc, char **argv, server_config *cfg)
          "Close a connection whose PDU does not complete within SEC (default 10; fractions allowed)", "SEC"},
         {"idle-timeout", 0, 0, G_OPTION_ARG_STRING, &r.idle,
          "Close a connection idle between requests for SEC (default 0 = off)", "SEC"},
+        {"write-timeout", 0, 0, G_OPTION_ARG_STRING, &r.write, help_write, "SEC"},
+        {"max-ready-bytes", 0, 0, G_OPTION_ARG_STRING, &r.max_ready, help_ready, "BYTES"},
+        {"memory-budget", 0, 0, G_OPTION_ARG_STRING, &r.memory_budget, help_budget, "BYTES"},
+        {"request-budget", 0, 0, G_OPTION_ARG_STRING, &r.request_budget, help_request, "BYTES"},
+        {"max-output-bytes", 0, 0, G_OPTION_ARG_STRING, &r.max_output, help_output, "BYTES"},
+        {"max-connections", 0, 0, G_OPTION_ARG_INT64, &r.max_connections, help_conns, "N"},
         {"toast-ms-per-level", 't', 0, G_OPTION_ARG_INT64, &r.toast_ms,
          "Simulated toasting time per darkness level (default 0 = instant)", "MS"},
         {"trace", 0, 0, G_OPTION_ARG_NONE, &r.trace, "Log one line per transaction on stderr", NULL},
@@ -258,6 +327,11 @@ int options_parse(int argc, char **argv, server_config *cfg)
     g_free(r.serials);
     g_free(r.stall);
     g_free(r.idle);
+    g_free(r.write);
+    g_free(r.max_ready);
+    g_free(r.memory_budget);
+    g_free(r.request_budget);
+    g_free(r.max_output);
     g_strfreev(r.listen);
     g_strfreev(r.faults);
     if (!ok)

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rio/rio.h"
+
 /* Exit codes (also in --help and README.md). */
 #define EXIT_CLEAN 0
 #define EXIT_RUNTIME 1
@@ -14,6 +16,14 @@
 #define DEFAULT_FARM_TOASTERS 4
 #define DEFAULT_LISTEN_V4 "127.0.0.1"
 #define DEFAULT_LISTEN_V6 "::1"
+
+/* Resource limits (README.md "Limits"; docs/PROTOCOL.md section 8). */
+#define DEFAULT_MAX_READY_BYTES RIO_DATA_MAX       /* one READ can take all of it */
+#define DEFAULT_MEMORY_BUDGET (64u << 20)          /* ready toast, all toasters */
+#define DEFAULT_REQUEST_BUDGET (64u << 20)         /* partial requests, all connections */
+#define DEFAULT_MAX_OUTPUT_BYTES (2u << 20)        /* unsent answers, one connection */
+#define DEFAULT_MAX_CONNECTIONS 4096
+#define MIN_BYTES_LIMIT RIO_TOASTER_MAX_LOAD_BYTES /* smallest value of a byte limit */
 
 typedef struct server_config {
     bool farm;
@@ -26,6 +36,12 @@ typedef struct server_config {
     bool listen_default;   /* ::1 may be missing without failing */
     uint64_t stall_ms;
     uint64_t idle_ms;      /* 0: off */
+    uint64_t write_ms;     /* output pending without progress this long: close */
+    size_t max_ready;      /* ready toast per toaster */
+    size_t memory_budget;  /* ready toast, all toasters */
+    size_t request_budget; /* partially received request data, all connections */
+    size_t max_output;     /* unsent answers per connection */
+    uint32_t max_connections;
     uint32_t toast_ms_per_level;
     bool trace;
     int ready_fd;          /* -1: none */
@@ -43,5 +59,7 @@ void options_free(server_config *cfg);
 bool parse_serial_list(const char *text, uint32_t **out, size_t *count, char *err, size_t errlen);
 /* Seconds, fractional allowed ("0.5"), into milliseconds. */
 bool parse_seconds(const char *text, uint64_t *ms);
+/* A byte count: digits with an optional K, M or G suffix (KiB, MiB, GiB). */
+bool parse_bytes(const char *text, size_t *bytes);
 
 #endif

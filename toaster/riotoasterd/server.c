@@ -35,10 +35,38 @@ static void watch_listeners(server *s, unsigned mask)
         loop_set_mask(s->loop, s->listeners[i].fd, mask);
 }
 
+/* Accepts run while a slot is free and no EMFILE pause is on. */
+static bool may_accept(const server *s)
+{
+    return s->nconns < s->cfg->max_connections && !loop_timer_armed(&s->accept_pause);
+}
+
 static void accept_resume(loop *l, void *data)
 {
     (void)l;
-    watch_listeners(data, LOOP_READABLE);
+    server *s = data;
+    if (may_accept(s))
+        watch_listeners(s, LOOP_READABLE);
+}
+
+void server_conn_gone(server *s)
+{
+    if (!s->accepts_full || !may_accept(s))
+        return;
+    s->accepts_full = false;
+    log_msg("accepts resumed: %zu connections open", s->nconns);
+    watch_listeners(s, LOOP_READABLE);
+}
+
+/* --max-connections: stop polling the listeners (new clients wait in the
+ * kernel's listen queue) until a connection closes. */
+static void check_full(server *s)
+{
+    if (s->nconns < s->cfg->max_connections || s->accepts_full)
+        return;
+    s->accepts_full = true;
+    log_msg("accepts paused: %zu connections open (--max-connections %u)", s->nconns, s->cfg->max_connections);
+    watch_listeners(s, 0);
 }
 
 static void accept_one(listener *li, int fd)
@@ -48,15 +76,15 @@ static void accept_one(listener *li, int fd)
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* one writev per answer: never delay it */
     conn *c = conn_new(s, fd, li->dev);
     if (!c) {
-        g_warning("cannot register a new connection: %s", strerror(errno));
+        log_err("cannot register a new connection: %s", strerror(errno));
         close(fd);
         return;
     }
     peer_name(fd, c->peer, sizeof c->peer);
     if (li->dev)
-        g_message("accept %s (serial %u)", c->peer, li->dev->model.serial);
+        log_msg("accept %s (serial %u)", c->peer, li->dev->model.serial);
     else
-        g_message("accept %s (farm)", c->peer);
+        log_msg("accept %s (farm)", c->peer);
 }
 
 static void on_accept(loop *l, int lfd, void *data, unsigned mask)
@@ -64,14 +92,15 @@ static void on_accept(loop *l, int lfd, void *data, unsigned mask)
     (void)l;
     (void)mask;
     listener *li = data;
-    for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
+    for (int i = 0; i < ACCEPTS_PER_EVENT && !li->srv->accepts_full; i++) {
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
             accept_one(li, fd);
+            check_full(li->srv);
             continue;
         }
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-            g_warning("accept: %s; pausing accepts for %d ms", strerror(errno), ACCEPT_PAUSE_MS);
+            log_err("accept: %s; pausing accepts for %d ms", strerror(errno), ACCEPT_PAUSE_MS);
             watch_listeners(li->srv, 0);
             loop_timer_arm(li->srv->loop, &li->srv->accept_pause, loop_now(li->srv->loop) + ACCEPT_PAUSE_MS);
         }
@@ -86,7 +115,7 @@ static void on_signal(loop *l, int fd, void *data, unsigned mask)
     (void)mask;
     struct signalfd_siginfo si;
     if (read(fd, &si, sizeof si) == (ssize_t)sizeof si)
-        g_message("signal %s: stopping", strsignal((int)si.ssi_signo));
+        log_msg("signal %s: stopping", strsignal((int)si.ssi_signo));
     loop_stop(l);
 }
 
@@ -102,6 +131,14 @@ static bool open_signals(server *s)
     return s->signal_fd >= 0 && loop_watch(s->loop, s->signal_fd, LOOP_READABLE, on_signal, s) == 0;
 }
 
+static bool run_work(loop *l, void *data)
+{
+    (void)l;
+    server *s = data;
+    conn_run_work(s);
+    return s->work_head != NULL;
+}
+
 static bool is_default_v6(const server *s, const char *addr)
 {
     return s->cfg->listen_default && strcmp(addr, DEFAULT_LISTEN_V6) == 0;
@@ -114,7 +151,7 @@ static int listen_port(server *s, uint16_t port, device *dev)
         char err[200];
         int fd = listen_tcp(*a, port, err, sizeof err);
         if (fd < 0 && is_default_v6(s, *a) && (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT)) {
-            g_message("%s; serving IPv4 only", err);
+            log_msg("%s; serving IPv4 only", err);
             continue;
         }
         if (fd < 0) {
@@ -134,7 +171,11 @@ static int open_listeners(server *s)
     const server_config *cfg = s->cfg;
     size_t naddr = g_strv_length(cfg->listen);
     size_t nports = cfg->farm ? 1 : cfg->nserials;
-    s->listeners = g_new0(listener, naddr * nports);
+    s->listeners = calloc(naddr * nports, sizeof *s->listeners);
+    if (!s->listeners) {
+        fprintf(stderr, "riotoasterd: out of memory\n");
+        return EXIT_RUNTIME;
+    }
     if (cfg->farm)
         return listen_port(s, cfg->farm_port, NULL);
     for (size_t i = 0; i < cfg->nserials; i++) {
@@ -152,7 +193,7 @@ static void announce_ready(const server *s)
     if (fd < 0)
         return;
     if (write(fd, "ready\n", 6) != 6)
-        g_warning("--ready-fd %d: %s", fd, strerror(errno));
+        log_err("--ready-fd %d: %s", fd, strerror(errno));
     close(fd);
 }
 
@@ -169,8 +210,15 @@ int server_init(server *s, const server_config *cfg)
         return EXIT_RUNTIME;
     }
     loop_timer_init(&s->accept_pause, accept_resume, s);
-    s->ndevices = cfg->farm ? cfg->toasters : cfg->nserials;
-    s->devices = g_new0(device, s->ndevices);
+    loop_set_turn_proc(s->loop, run_work, s);
+    size_t ndevices = cfg->farm ? cfg->toasters : cfg->nserials;
+    s->pool = (toaster_pool){.max_ready = cfg->max_ready, .budget = cfg->memory_budget};
+    s->devices = calloc(ndevices, sizeof *s->devices);
+    if (!s->devices) {
+        fprintf(stderr, "riotoasterd: out of memory for %zu toasters\n", ndevices);
+        return EXIT_RUNTIME;
+    }
+    s->ndevices = ndevices;
     for (size_t i = 0; i < s->ndevices; i++)
         device_init(&s->devices[i], s, cfg->farm ? (uint32_t)i + 1 : cfg->serials[i]);
     int rc = open_listeners(s);
@@ -183,7 +231,7 @@ int server_init(server *s, const server_config *cfg)
 int server_run(server *s)
 {
     if (loop_run(s->loop) < 0) {
-        g_warning("event loop failed: %s", strerror(errno));
+        log_err("event loop failed: %s", strerror(errno));
         return EXIT_RUNTIME;
     }
     return EXIT_CLEAN;
@@ -191,17 +239,18 @@ int server_run(server *s)
 
 void server_free(server *s)
 {
+    s->accepts_full = false; /* stopping: closing connections resume nothing */
     while (s->conns)
         conn_destroy(s->conns);
     for (size_t i = 0; i < s->nlisteners; i++)
         close(s->listeners[i].fd);
-    g_free(s->listeners);
+    free(s->listeners);
     if (s->loop) {
         loop_timer_disarm(s->loop, &s->accept_pause);
         for (size_t i = 0; i < s->ndevices; i++)
             device_free(&s->devices[i]);
     }
-    g_free(s->devices);
+    free(s->devices);
     if (s->signal_fd >= 0)
         close(s->signal_fd);
     loop_free(s->loop);

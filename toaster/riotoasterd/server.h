@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "log.h"
 #include "loop.h"
 #include "options.h"
 #include "rio/librio.h"
@@ -27,6 +28,7 @@ typedef struct device {
     toaster model;
     conn *holder;         /* connection holding the open handle, or NULL */
     conn *pending_reader; /* holder whose READ waits for the cycle */
+    bool refusing;        /* INSUFFICIENT_RESOURCES logged; quiet until a success */
     loop_timer cycle;     /* end of the running toast cycle */
 } device;
 
@@ -56,6 +58,12 @@ struct conn {
     uint64_t last_active;/* loop time of the last answer (idle timer) */
     uint64_t close_start;
     uint64_t req_us;     /* --trace: when the current request was framed */
+    uint64_t out_progress; /* loop time output last moved (write-stall timer) */
+    size_t charged;      /* request data this connection holds against the budget */
+    unsigned slice;      /* PDUs it may still frame in this loop turn */
+    uint64_t work_turn;  /* loop turn in which it joined the work list */
+    bool on_work;        /* on the server's work list: input framed, not handled */
+    conn *work_prev, *work_next;
     loop_timer timer;    /* stall, idle, flush and linger deadlines */
     char peer[64];
     conn *prev, *next;
@@ -72,12 +80,18 @@ struct server {
     size_t nconns;
     int signal_fd;
     loop_timer accept_pause; /* out of file descriptors: retry accepts later */
+    bool accepts_full;       /* --max-connections reached: listeners unwatched */
+    toaster_pool pool;       /* ready toast: --max-ready-bytes, --memory-budget */
+    size_t request_held;     /* partial request data held, all connections */
+    conn *work_head, *work_tail; /* connections with buffered requests (fairness) */
+    uint64_t turn;           /* loop turns run, to give each a slice per turn */
     uint8_t *scratch;        /* read buffer shared by all connections */
     uint8_t info_scratch[RIO_TOASTER_INFO_SIZE];
 };
 
 #define SCRATCH_SIZE 65536
-#define BACKLOG_MAX (256 * 1024) /* stop reading while this much waits unframed */
+#define SLICE_PDUS 32 /* requests framed for one connection per loop turn (fairness) */
+#define BACKLOG_MAX SCRATCH_SIZE /* stop reading while this much waits unframed */
 #define OUT_MAX (256 * 1024)     /* stop framing while this much waits to be sent */
 
 /* server.c */
@@ -101,6 +115,10 @@ void conn_resume(conn *c);
 void conn_settle(conn *c);
 void conn_destroy(conn *c);
 bool conn_can_frame(const conn *c);
+/* Once per loop turn: give each connection with buffered requests a slice. */
+void conn_run_work(server *s);
+/* A connection closed: accepts may resume (server.c). */
+void server_conn_gone(server *s);
 
 /* session.c */
 void session_handle(conn *c, const rio_pdu *pdu);

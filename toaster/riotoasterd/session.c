@@ -17,7 +17,7 @@ static void trace(const conn *c, const rio_header *req, uint32_t status, uint32_
 {
     char major[16], ioctl[40], st[40];
     uint64_t us = (uint64_t)g_get_monotonic_time() - c->req_us;
-    g_message("trace %s serial=%ld seq=%u %s ioctl=%s status=%s out=%u in=%u resp=%u time=%lluus", c->peer,
+    log_msg("trace %s serial=%ld seq=%u %s ioctl=%s status=%s out=%u in=%u resp=%u time=%lluus", c->peer,
               c->dev ? (long)c->dev->model.serial : -1L, req->sequence, rio_major_str(req->major, major, sizeof major),
               req->major == RIO_MJ_DEVICE_CONTROL ? rio_ioctl_str(req->ioctl, ioctl, sizeof ioctl) : "-",
               rio_status_str(status, st, sizeof st), req->output_length, req->data_length, len,
@@ -55,12 +55,12 @@ static void handle_create(conn *c, const rio_header *req)
     device *d = device_acquire(c, &status);
     char name[40];
     if (!d) {
-        g_message("CREATE refused %s: %s", c->peer, rio_status_str(status, name, sizeof name));
+        log_msg("CREATE refused %s: %s", c->peer, rio_status_str(status, name, sizeof name));
         reply(c, req, status, 0, NULL, 0);
         conn_finish(c, status == RIO_STATUS_DEVICE_BUSY ? "no free toaster" : "sharing violation");
         return;
     }
-    g_message("CREATE granted %s: serial %u", c->peer, d->model.serial);
+    log_msg("CREATE granted %s: serial %u", c->peer, d->model.serial);
     reply(c, req, RIO_STATUS_SUCCESS, 0, NULL, 0);
 }
 
@@ -93,12 +93,35 @@ void session_complete_read(conn *c)
     handle_read(c, &c->pending);
 }
 
+/* A START or EJECT refused for want of room in the ready toast: logged once
+ * until the toaster accepts one again (a client looping on it must not
+ * flood the log). */
+static void note_resources(conn *c, uint32_t status)
+{
+    device *d = c->dev;
+    if (status != RIO_STATUS_INSUFFICIENT_RESOURCES) {
+        if (status == RIO_STATUS_SUCCESS)
+            d->refusing = false;
+        return;
+    }
+    if (d->refusing)
+        return;
+    d->refusing = true;
+    const toaster_pool *p = &c->srv->pool;
+    log_msg("insufficient resources %s serial %u: ready %u + loaded %u bytes (limit %zu per toaster; %zu of %zu "
+            "bytes held by all toasters)",
+            c->peer, d->model.serial, toaster_ready_bytes(&d->model), d->model.loaded_len, p->max_ready, p->used,
+            p->budget);
+}
+
 static void handle_ioctl(conn *c, const rio_pdu *pdu)
 {
     uint32_t levels;
     const rio_header *req = &pdu->header;
     toaster_reply r = toaster_ioctl(&c->dev->model, req->ioctl, pdu->data, req->data_length,
                                     req->output_length, c->srv->info_scratch, &levels);
+    if (req->ioctl == RIO_IOCTL_TOASTER_START || req->ioctl == RIO_IOCTL_TOASTER_EJECT)
+        note_resources(c, r.status);
     reply_toaster(c, req, r);
     if (levels)
         device_start_cycle(c->dev, levels);
@@ -156,7 +179,7 @@ void session_framing_error(conn *c)
         accept_version_2(c);
         return;
     }
-    g_message("framing error %s: %s (version %u, header length %u, data length %u, output length %u)", c->peer,
+    log_msg("framing error %s: %s (version %u, header length %u, data length %u, output length %u)", c->peer,
               rio_error_text(e), req->version, req->header_length, req->data_length, req->output_length);
     if (e == RIO_ERR_VERSION)
         reply(c, req, RIO_STATUS_REVISION_MISMATCH, 0, NULL, 0);

@@ -6,6 +6,8 @@
 
 #define TOASTER_READY_MIN 256
 
+static void shrink_ready(toaster *t);
+
 static toaster_reply status_only(uint32_t status)
 {
     return (toaster_reply){.status = status};
@@ -32,16 +34,22 @@ void toaster_reset(toaster *t)
     t->toasting = false;
     t->loaded_len = 0;
     t->ready_head = t->ready_len = 0;
-    /* A big ready buffer is released so an idle toaster holds little. */
-    if (t->ready_cap > RIO_TOASTER_MAX_LOAD_BYTES) {
-        free(t->ready);
-        t->ready = NULL;
-        t->ready_cap = 0;
-    }
+    shrink_ready(t);
+}
+
+void toaster_set_pool(toaster *t, toaster_pool *pool)
+{
+    if (t->pool)
+        t->pool->used -= t->ready_cap;
+    t->pool = pool;
+    if (pool)
+        pool->used += t->ready_cap;
 }
 
 void toaster_free(toaster *t)
 {
+    if (t->pool)
+        t->pool->used -= t->ready_cap;
     free(t->ready);
     t->ready = NULL;
     t->ready_cap = 0;
@@ -70,30 +78,72 @@ uint32_t toaster_state(const toaster *t)
     return RIO_TOASTER_STATE_EMPTY;
 }
 
-/* Append the loaded bytes to the ready toast.  Ready toast is unbounded by
- * the protocol; memory is bounded by what clients send. */
+/* Free a big ready buffer once nothing is in it, so an idle toaster holds
+ * little.  Never during a cycle: START reserved that room. */
+static void shrink_ready(toaster *t)
+{
+    if (t->toasting || t->ready_head != t->ready_len || t->ready_cap <= RIO_TOASTER_MAX_LOAD_BYTES)
+        return;
+    if (t->pool)
+        t->pool->used -= t->ready_cap;
+    free(t->ready);
+    t->ready = NULL;
+    t->ready_cap = 0;
+    t->ready_head = t->ready_len = 0;
+}
+
+/* The buffer size to grow to for `need` bytes: doubling (amortized appends),
+ * but never past the toaster's limit, and only what is needed when doubling
+ * would cross the pool's budget.  0 when even `need` does not fit. */
+static size_t ready_grow_size(const toaster *t, size_t need)
+{
+    size_t cap = t->ready_cap ? t->ready_cap : TOASTER_READY_MIN; /* small toast, small buffer */
+    while (cap < need)
+        cap *= 2;
+    if (!t->pool)
+        return cap;
+    if (cap > t->pool->max_ready)
+        cap = need;
+    size_t others = t->pool->used - t->ready_cap;
+    if (others + cap > t->pool->budget)
+        cap = need;
+    return others + cap > t->pool->budget ? 0 : cap;
+}
+
+/* Make room in the ready toast for the loaded bytes, moving nothing yet.
+ * False (nothing changed but a compaction) when the toaster's limit or the
+ * pool's budget would be crossed, or malloc fails: the request is refused
+ * with STATUS_INSUFFICIENT_RESOURCES and the bytes stay loaded. */
+static bool reserve_ready(toaster *t)
+{
+    size_t live = t->ready_len - t->ready_head;
+    size_t need = live + t->loaded_len;
+    if (t->pool && need > t->pool->max_ready)
+        return false;
+    if (t->ready_head && t->ready_head + need > t->ready_cap) {
+        memmove(t->ready, t->ready + t->ready_head, live);
+        t->ready_head = 0;
+        t->ready_len = live;
+    }
+    if (need <= t->ready_cap)
+        return true;
+    size_t cap = ready_grow_size(t, need);
+    uint8_t *p = cap ? realloc(t->ready, cap) : NULL;
+    if (!p)
+        return false;
+    if (t->pool)
+        t->pool->used += cap - t->ready_cap;
+    t->ready = p;
+    t->ready_cap = cap;
+    return true;
+}
+
+/* Append the loaded bytes to the ready toast.  If no room can be had they
+ * stay loaded: bytes a WRITE accepted are never dropped. */
 static void move_loaded_to_ready(toaster *t)
 {
-    if (!t->loaded_len)
+    if (!t->loaded_len || !reserve_ready(t))
         return;
-    if (t->ready_head == t->ready_len) {
-        t->ready_head = t->ready_len = 0;
-    } else if (t->ready_head > t->ready_cap / 2) {
-        memmove(t->ready, t->ready + t->ready_head, t->ready_len - t->ready_head);
-        t->ready_len -= t->ready_head;
-        t->ready_head = 0;
-    }
-    size_t need = t->ready_len + t->loaded_len;
-    if (need > t->ready_cap) {
-        size_t cap = t->ready_cap ? t->ready_cap : TOASTER_READY_MIN; /* small toast, small buffer */
-        while (cap < need)
-            cap *= 2;
-        uint8_t *p = realloc(t->ready, cap);
-        if (!p)
-            abort(); /* bounded by client input; nothing sensible to do */
-        t->ready = p;
-        t->ready_cap = cap;
-    }
     memcpy(t->ready + t->ready_len, t->loaded, t->loaded_len);
     t->ready_len += t->loaded_len;
     t->loaded_len = 0;
@@ -125,6 +175,8 @@ toaster_reply toaster_read(toaster *t, uint32_t want)
     uint32_t n = want < avail ? want : avail;
     const uint8_t *p = n ? t->ready + t->ready_head : NULL;
     t->ready_head += n;
+    if (t->ready_head == t->ready_len) /* p stays valid: the buffer is kept */
+        t->ready_head = t->ready_len = 0;
     if ((t->faults & TOASTER_FAULT_READ_DROP) && n > 0)
         n--; /* consumed but never delivered */
     return with_data(n ? p : NULL, n);
@@ -185,6 +237,8 @@ static toaster_reply start(toaster *t, uint32_t *cycle_levels)
         return status_only(RIO_STATUS_DEVICE_BUSY);
     if (!t->loaded_len)
         return status_only(RIO_STATUS_INVALID_DEVICE_STATE);
+    if (!reserve_ready(t)) /* the cycle's end must have room for the toast */
+        return status_only(RIO_STATUS_INSUFFICIENT_RESOURCES);
     t->toasting = true;
     t->cycle_darkness = t->darkness;
     t->toast_count++;
@@ -192,10 +246,13 @@ static toaster_reply start(toaster *t, uint32_t *cycle_levels)
     return status_only(RIO_STATUS_SUCCESS);
 }
 
-/* EJECT ends a running cycle at once (its bread becomes ready toast), or
- * without a cycle moves the loaded bytes to the ready toast. */
+/* EJECT ends a running cycle at once (its bread becomes ready toast, in the
+ * room START reserved), or without a cycle moves the loaded bytes to the
+ * ready toast if there is room for them. */
 static toaster_reply eject(toaster *t)
 {
+    if (!t->toasting && t->loaded_len && !reserve_ready(t))
+        return status_only(RIO_STATUS_INSUFFICIENT_RESOURCES);
     toaster_finish_cycle(t);
     return status_only(RIO_STATUS_SUCCESS);
 }

@@ -18,8 +18,19 @@
 #define TOASTER_FAULT_READ_DROP 0x4u      /* last byte of READ data dropped */
 #define TOASTER_FAULT_WRITE_INFO 0x8u     /* WRITE Information off by one */
 
+/* Memory for ready toast, shared by a server's toasters.  The brief lets
+ * ready toast exceed MaxLoadBytes without a bound; a server bounds it per
+ * toaster and in total, and refuses (STATUS_INSUFFICIENT_RESOURCES) the
+ * START or EJECT that would cross a bound, before anything moves. */
+typedef struct toaster_pool {
+    size_t max_ready; /* per toaster: ready toast bytes at most */
+    size_t budget;    /* all toasters: ready-toast buffer bytes at most */
+    size_t used;      /* ready-toast buffer bytes allocated now */
+} toaster_pool;
+
 typedef struct toaster {
     uint32_t serial;
+    toaster_pool *pool; /* NULL: no bound but malloc's */
     unsigned faults;
     uint32_t darkness;
     uint32_t toast_count;
@@ -41,6 +52,8 @@ typedef struct toaster_reply {
 } toaster_reply;
 
 void toaster_init(toaster *t, uint32_t serial, unsigned faults);
+/* Bound ready toast by pool (shared with other toasters; NULL: unbounded). */
+void toaster_set_pool(toaster *t, toaster_pool *pool);
 /* Empty the toaster and restore every default (a new handle's view). */
 void toaster_reset(toaster *t);
 void toaster_free(toaster *t);
@@ -58,7 +71,8 @@ toaster_reply toaster_read(toaster *t, uint32_t want);
  * darkness levels (else 0). */
 toaster_reply toaster_ioctl(toaster *t, uint32_t code, const uint8_t *in, uint32_t in_len,
                             uint32_t out_len, uint8_t *scratch, uint32_t *cycle_levels);
-/* End the running cycle: the loaded bytes become ready toast. */
+/* End the running cycle: the loaded bytes become ready toast (room for them
+ * was reserved by START, so this cannot fail). */
 void toaster_finish_cycle(toaster *t);
 
 #endif
