@@ -11,8 +11,12 @@ import os
 import re
 import types
 
-RIO_H = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                     "include", "rio", "rio.h")
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# An installed pyrio carries a copy of rio.h made at build time (setup.py);
+# in the source tree it is include/rio/rio.h.
+_INSTALLED_H = os.path.join(_HERE, "rio.h")
+RIO_H = _INSTALLED_H if os.path.exists(_INSTALLED_H) else os.path.join(
+    os.path.dirname(_HERE), "include", "rio", "rio.h")
 
 _DEFINE = re.compile(r'^#define\s+RIO_([A-Z0-9_]+)\s+(0x[0-9A-Fa-f]+|\d+)\b')
 _STRING = re.compile(r'^#define\s+RIO_([A-Z0-9_]+)\s+"([^"]*)"')
