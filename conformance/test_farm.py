@@ -17,12 +17,13 @@ def hold_all(farm):
 
 @pytest.mark.req("RIO-ADR-006", "RIO-ADR-007", "RIO-ADR-008")
 def test_each_create_gets_a_free_toaster(farm):
-    """N CREATEs get N distinct toasters with serials 1..N, lowest first."""
+    """N CREATEs get N distinct toasters with serials 1..N (any free one:
+    the brief; lowest first: the project's SHOULD)."""
     links = hold_all(farm)
     serials = [c.info("RIO-ADR-008")["serial"] for c in links]
     want = list(range(1, farm.endpoint.size + 1))
     check(sorted(serials) == want, "RIO-ADR-008", "serials %s" % want, "serials %s" % serials)
-    check(serials == want, "RIO-ADR-007", "serials %s in CREATE order (lowest free first)" % want,
+    check(serials == want, "RIO-ADR-007", "serials %s in CREATE order (lowest free first, SHOULD)" % want,
           "serials %s" % serials)
 
 
@@ -46,6 +47,7 @@ def test_busy_when_no_toaster_is_free(farm):
 @pytest.mark.parametrize("how", ["close", "disconnect"])
 def test_a_released_toaster_returns_to_the_pool(farm, how):
     holders = hold_all(farm)
+    released = holders[0].info("RIO-ADR-008")["serial"]   # the only one free afterwards
     holders[0].ioctl("RIO-TST-041", S.IOCTL_TOASTER_SET_DARKNESS, darkness(2))
     holders[0].write("RIO-TST-018", b"left behind")
     if how == "close":
@@ -54,7 +56,7 @@ def test_a_released_toaster_returns_to_the_pool(farm, how):
         holders[0].close()
     again = farm.open("after the release", rid="RIO-ADR-012")
     got = again.info("RIO-ADR-012")["serial"]
-    check(got == 1, "RIO-ADR-012", "the released toaster, serial 1", "serial %d" % got)
+    check(got == released, "RIO-ADR-012", "the released toaster, serial %d" % released, "serial %d" % got)
     st = again.status("RIO-ADR-012")
     check(st["loaded_bytes"] == 0 and st["darkness"] == S.TOASTER_DARKNESS_DEFAULT, "RIO-ADR-012",
           "returned reset", "GET_STATUS %s" % st, also=("RIO-SES-022",))
