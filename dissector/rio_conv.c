@@ -56,6 +56,7 @@ static rio_conv_t *conv_data(packet_info *pinfo)
         copy_address_wmem(wmem_file_scope(), &rc->addr0, &pinfo->src);
         rc->port0 = pinfo->srcport;
         rc->outstanding = wmem_list_new(wmem_file_scope());
+        rc->by_seq = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
         rc->request_dir = -1;
         conversation_add_proto_data(conv, proto_rio_conv, rc);
     }
@@ -152,6 +153,70 @@ static gboolean connection_start_captured(packet_info *pinfo, const rio_call_t *
     return tcpd && (tcpd->conversation_completeness & TCP_COMPLETENESS_SYN_SEEN);
 }
 
+/* ---- Outstanding requests ----------------------------------------------
+ *
+ * Requests without a response are kept oldest first (answers come in FIFO
+ * order) and indexed by Sequence, so that matching a response costs the
+ * same whether or not its Sequence is outstanding: a capture of pipelined
+ * requests answered with unknown Sequences stays linear.  Requests that
+ * share a Sequence are chained oldest first behind one map entry.
+ */
+
+/* The outstanding requests of one Sequence, oldest first. */
+typedef struct {
+    rio_trans_t *head;
+    rio_trans_t *tail;
+} seq_chain_t;
+
+static void outstanding_push(rio_conv_t *rc, rio_trans_t *t)
+{
+    seq_chain_t *c = (seq_chain_t *)wmem_map_lookup(rc->by_seq, GUINT_TO_POINTER(t->seq));
+
+    wmem_list_append(rc->outstanding, t);
+    if (c) {
+        c->tail->next_same_seq = t;
+        c->tail = t;
+        return;
+    }
+    c = wmem_new(wmem_file_scope(), seq_chain_t);
+    c->head = c->tail = t;
+    wmem_map_insert(rc->by_seq, GUINT_TO_POINTER(t->seq), c);
+}
+
+static rio_trans_t *outstanding_oldest(rio_conv_t *rc)
+{
+    wmem_list_frame_t *f = wmem_list_head(rc->outstanding);
+
+    return f ? (rio_trans_t *)wmem_list_frame_data(f) : NULL;
+}
+
+/* The oldest outstanding request with this Sequence, or NULL. */
+static rio_trans_t *outstanding_find(rio_conv_t *rc, guint32 seq)
+{
+    seq_chain_t *c = (seq_chain_t *)wmem_map_lookup(rc->by_seq, GUINT_TO_POINTER(seq));
+
+    return c ? c->head : NULL;
+}
+
+/* Drop the oldest outstanding request (there is one) and return it.  The
+ * oldest of all is also the oldest of its Sequence: the head of its chain. */
+static rio_trans_t *outstanding_pop(rio_conv_t *rc)
+{
+    rio_trans_t *t = outstanding_oldest(rc);
+    seq_chain_t *c = (seq_chain_t *)wmem_map_lookup(rc->by_seq, GUINT_TO_POINTER(t->seq));
+
+    wmem_list_remove_frame(rc->outstanding, wmem_list_head(rc->outstanding));
+    c->head = t->next_same_seq;
+    t->next_same_seq = NULL;
+    if (!c->head) {
+        wmem_map_remove(rc->by_seq, GUINT_TO_POINTER(t->seq));
+        wmem_free(wmem_file_scope(), c);
+    }
+    return t;
+}
+
+/* ---- Analysis of one PDU ------------------------------------------------ */
+
 /* Serialized I/O: one request at a time, Sequence +1 each, CREATE first. */
 static void analyse_request(packet_info *pinfo, const rio_call_t *call, const rio_header_t *hdr, rio_pdu_info_t *info)
 {
@@ -166,51 +231,30 @@ static void analyse_request(packet_info *pinfo, const rio_call_t *call, const ri
     rc->seen_request = TRUE;
     rc->last_request_seq = hdr->seq;
     info->trans = new_transaction(pinfo, hdr);
-    wmem_list_append(rc->outstanding, info->trans);
+    outstanding_push(rc, info->trans);
 }
 
-/* The oldest outstanding request with this Sequence (answers come in FIFO
- * order, so it is normally the first). */
-static wmem_list_frame_t *find_outstanding(rio_conv_t *rc, guint32 seq)
-{
-    wmem_list_frame_t *f;
-
-    for (f = wmem_list_head(rc->outstanding); f; f = wmem_list_frame_next(f))
-        if (((rio_trans_t *)wmem_list_frame_data(f))->seq == seq)
-            return f;
-    return NULL;
-}
-
-/* Drop every outstanding request up to and including `upto`. */
-static void pop_through(rio_conv_t *rc, wmem_list_frame_t *upto)
-{
-    wmem_list_frame_t *f;
-
-    do {
-        f = wmem_list_head(rc->outstanding);
-        wmem_list_remove_frame(rc->outstanding, f);
-    } while (f != upto);
-}
-
+/* A response answers the oldest outstanding request with its Sequence; the
+ * requests before that one are taken as answered out of sight (FIFO).  A
+ * response whose Sequence is not outstanding uses up the oldest request. */
 static void analyse_response(packet_info *pinfo, rio_conv_t *rc, const rio_header_t *hdr, rio_pdu_info_t *info)
 {
-    wmem_list_frame_t *head = wmem_list_head(rc->outstanding);
-    wmem_list_frame_t *match;
+    rio_trans_t *oldest = outstanding_oldest(rc);
     rio_trans_t *t;
 
-    if (!head) {
+    if (!oldest) {
         info->flags |= RIO_PF_UNMATCHED_RESPONSE;
         return;
     }
-    match = find_outstanding(rc, hdr->seq);
-    if (match != head)
+    t = outstanding_find(rc, hdr->seq);
+    if (t != oldest)
         info->flags |= RIO_PF_SEQ_MISMATCH;
-    if (!match) {
-        pop_through(rc, head);  /* FIFO: this answer used up the oldest request */
+    if (!t) {
+        outstanding_pop(rc);
         return;
     }
-    t = (rio_trans_t *)wmem_list_frame_data(match);
-    pop_through(rc, match);
+    while (outstanding_pop(rc) != t)
+        ;
     t->rep_frame = pinfo->num;
     info->trans = t;
     if (t->major != hdr->major)

@@ -44,6 +44,7 @@ typedef struct rio_trans {
     guint32 ioctl;
     guint32 output_length;
     guint8 major;
+    struct rio_trans *next_same_seq;  /* next outstanding request with this Sequence */
 } rio_trans_t;
 
 /* Framing state of one direction: frame numbers, written on the first pass
@@ -59,6 +60,7 @@ typedef struct rio_conv {
     guint32 port0;
     rio_dir_state_t dir[2];
     wmem_list_t *outstanding; /* requests without a response, oldest first */
+    wmem_map_t *by_seq;       /* Sequence -> its outstanding requests (rio_conv.c) */
     int request_dir;          /* direction of the requests, -1 until known */
     gboolean seen_request;
     guint32 last_request_seq;

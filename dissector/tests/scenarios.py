@@ -125,8 +125,27 @@ def protocol_errors(cap):
     s.close()
 
 
+def pipelined(cap):
+    """Pipelined requests answered with duplicate, skipped and unknown
+    Sequences: matching by Sequence, oldest first."""
+    s = riocap.Session(cap)
+    s.send("c", s.request(DEFS.MJ_CREATE, 1))
+    s.send("c", s.request(DEFS.MJ_READ, 2, output_length=8))
+    s.send("c", s.request(DEFS.MJ_WRITE, 2, data=b"ab"))                               # duplicate Sequence
+    s.send("c", s.request(DEFS.MJ_CLOSE, 3))
+    s.send("s", s.response(DEFS.MJ_CREATE, 9))                                         # unknown: uses up seq 1
+    s.send("s", s.response(DEFS.MJ_READ, 2, data=b"12"))                               # the older seq 2
+    s.send("s", s.response(DEFS.MJ_WRITE, 2, information=2))                           # the newer seq 2
+    s.send("c", s.request(DEFS.MJ_READ, 4, output_length=8))
+    s.send("s", s.response(DEFS.MJ_CLOSE, 3))
+    s.send("c", s.request(DEFS.MJ_READ, 5, output_length=8))
+    s.send("s", s.response(DEFS.MJ_READ, 5))                                           # skips seq 4
+    s.send("s", s.response(DEFS.MJ_READ, 4))                                           # nothing outstanding
+    s.close()
+
+
 ALL = [session, split_header, many_in_one, big_pdu, out_of_order, retransmission, midstream,
-       midstream_boundary, bad_headers, protocol_errors]
+       midstream_boundary, bad_headers, protocol_errors, pipelined]
 
 
 def write_all(folder):

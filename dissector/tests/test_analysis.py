@@ -57,6 +57,32 @@ def test_protocol_error_experts(tshark, crafted, passes):
     ]
 
 
+@pytest.mark.parametrize("passes", [(), ("-2",)], ids=["one-pass", "two-pass"])
+def test_pipelined_matching_by_sequence(tshark, crafted, passes):
+    """Responses match the oldest outstanding request of their Sequence,
+    whatever else is outstanding (issue 10: matching is keyed by Sequence)."""
+    reqs, rsps = _pdus(tshark, crafted["pipelined"], *passes)
+    assert [(r["seq"], r["major"]) for r in reqs] == [(1, DEFS.MJ_CREATE), (2, DEFS.MJ_READ), (2, DEFS.MJ_WRITE),
+                                                      (3, DEFS.MJ_CLOSE), (4, DEFS.MJ_READ), (5, DEFS.MJ_READ)]
+    create, read2, write2, close3, read4, read5 = (r["frame"] for r in reqs)
+    assert [r.get("response_to") for r in rsps] == [None, read2, write2, close3, read5, None]
+    assert [sorted(r["experts"]) for r in rsps] == [
+        ["rio.seq_mismatch"],          # seq 9 is not outstanding: the oldest (seq 1) is used up
+        [],
+        [],
+        [],
+        ["rio.seq_mismatch"],          # seq 5 answered before seq 4, which is dropped
+        ["rio.unmatched_response"],    # nothing outstanding any more
+    ]
+    assert [sorted(r["experts"]) for r in reqs] == [
+        [], ["rio.request_outstanding"], ["rio.request_outstanding", "rio.seq_not_incremented"],
+        ["rio.request_outstanding"], ["rio.request_outstanding"], ["rio.request_outstanding"]]
+    if passes:
+        rsp_frames = [r["frame"] for r in rsps]
+        assert [r.get("response_in") for r in reqs] == [None, rsp_frames[1], rsp_frames[2], rsp_frames[3],
+                                                        None, rsp_frames[4]]
+
+
 def test_clean_session_has_no_rio_warnings(tshark, crafted):
     reqs, rsps = _pdus(tshark, crafted["session"])
     assert all(not r["experts"] for r in reqs)
