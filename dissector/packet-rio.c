@@ -112,11 +112,11 @@ static const char *describe_pdu(packet_info *pinfo, const rio_header_t *h)
 
     if (h->is_request && h->major == RIO_MJ_DEVICE_CONTROL)
         return wmem_strdup_printf(pinfo->pool, "Request %s %s seq=%u", major,
-                                  val_to_str(h->word12, ioctl_vals, "IOCTL_0x%08x"), h->seq);
+                                  val_to_str(pinfo->pool, h->word12, ioctl_vals, "IOCTL_0x%08x"), h->seq);
     if (h->is_request)
         return wmem_strdup_printf(pinfo->pool, "Request %s seq=%u", major, h->seq);
     return wmem_strdup_printf(pinfo->pool, "Response seq=%u %s %u bytes", h->seq,
-                              val_to_str(h->word12, rio_status_vals, "0x%08x"), h->data_length);
+                              val_to_str(pinfo->pool, h->word12, rio_status_vals, "0x%08x"), h->data_length);
 }
 
 /* ---- Header ------------------------------------------------------------- */
@@ -208,7 +208,7 @@ static void add_analysis_experts(packet_info *pinfo, proto_item *item, const rio
             expert_add_info(pinfo, item, table[i].ei);
     if (!h->is_request && RIO_STATUS_SEVERITY(h->word12) >= RIO_STATUS_SEVERITY(RIO_STATUS_BUFFER_OVERFLOW))
         expert_add_info_format(pinfo, item, &ei_rio_error_status, "Error status: %s",
-                               val_to_str(h->word12, rio_status_vals, "0x%08x"));
+                               val_to_str(pinfo->pool, h->word12, rio_status_vals, "0x%08x"));
 }
 
 /* ---- Data --------------------------------------------------------------- */
@@ -225,7 +225,7 @@ static void dissect_ioctl_buffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
     data.output_length = h->is_request ? h->word16 : t->output_length;
     data.status = h->is_request ? 0 : h->word12;
     pinfo->p2p_dir = h->is_request ? P2P_DIR_SENT : P2P_DIR_RECV;
-    dissector_try_uint_new(rio_ioctl_table, data.ioctl, tvb, pinfo, tree, FALSE, &data);
+    dissector_try_uint_with_data(rio_ioctl_table, data.ioctl, tvb, pinfo, tree, FALSE, &data);
     pinfo->p2p_dir = saved_dir;
 }
 

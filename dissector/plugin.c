@@ -8,10 +8,6 @@
 
 #include "rio_compat.h"
 
-#if RIO_HAS_PLUGIN_DESCRIBE
-#include <wsutil/plugins.h>
-#endif
-
 #ifndef RIO_PLUGIN_VERSION
 #define RIO_PLUGIN_VERSION "0.0.0"
 #endif
@@ -26,14 +22,8 @@ WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
-#if RIO_HAS_PLUGIN_DESCRIBE
-WS_DLL_PUBLIC uint32_t plugin_describe(void);
 
-uint32_t plugin_describe(void)
-{
-    return WS_PLUGIN_DESC_DISSECTOR;
-}
-#endif
+RIO_PLUGIN_DESCRIBE(WS_PLUGIN_DESC_DISSECTOR)
 
 void plugin_register(void)
 {

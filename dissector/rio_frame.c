@@ -94,7 +94,7 @@ guint rio_continuation_length(tvbuff_t *tvb, int offset)
     int pos = offset + 1;
 
     while (pos < end) {
-        pos = tvb_find_guint8(tvb, pos, end - pos, RIO_SIGNATURE_REQUEST[0]);
+        pos = tvb_find_uint8(tvb, pos, end - pos, RIO_SIGNATURE_REQUEST[0]);
         if (pos < 0)
             break;
         if (could_start_header(tvb, pos))
