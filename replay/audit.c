@@ -73,6 +73,7 @@ static void add_stats(rr_session_stats *to, const rr_session_stats *from)
     to->missing_bytes += from->missing_bytes;
     to->skipped_bytes += from->skipped_bytes;
     to->orphan_responses += from->orphan_responses;
+    to->reorder_overflows += from->reorder_overflows;
 }
 
 static void stats_json(GString *g, const rr_session_stats *st)
@@ -90,6 +91,7 @@ static void stats_json(GString *g, const rr_session_stats *st)
     json_uint(g, "missing_bytes", st->missing_bytes);
     json_uint(g, "skipped_bytes", st->skipped_bytes);
     json_uint(g, "orphan_responses", st->orphan_responses);
+    json_uint(g, "reorder_overflows", st->reorder_overflows);
     json_open(g, "skipped", '[');
     json_uint(g, NULL, st->skipped[0]);
     json_uint(g, NULL, st->skipped[1]);
@@ -116,6 +118,10 @@ static void stats_text(GString *g, const rr_session_stats *st)
         }
     if (st->missing_bytes)
         g_string_append_printf(g, "; %" G_GUINT64_FORMAT " bytes missing", (guint64)st->missing_bytes);
+    if (st->reorder_overflows)
+        g_string_append_printf(g, "; warning: out-of-order queue full %" G_GUINT64_FORMAT
+                               " times, holes declared gaps early (--reorder-cap, --reorder-segments)",
+                               (guint64)st->reorder_overflows);
 }
 
 static bool session_clean(const rr_session_stats *st)

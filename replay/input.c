@@ -28,7 +28,8 @@ bool rr_reader_open(rr_reader *r, const rr_options *o, const rr_sink *sink)
     }
     r->res.opened = true;
     r->cap.window = o->window;
-    rr_tracker_init(&r->tracker, sink, (size_t)o->reorder_cap);
+    rr_tracker_init(&r->tracker, sink,
+                    (rr_reasm_caps){(size_t)o->reorder_cap, (size_t)o->reorder_segments});
     return true;
 }
 

@@ -175,7 +175,10 @@ static const GOptionEntry common_entries[] = {
     {"to", 0, 0, G_OPTION_ARG_CALLBACK, opt_time, "Skip packets after SEC (relative or epoch)", "SEC"},
     {"json", 'j', 0, G_OPTION_ARG_NONE, NULL, "One JSON object per transaction, then a summary", NULL},
     {"junit", 0, 0, G_OPTION_ARG_FILENAME, NULL, "Also write a JUnit XML report to FILE", "FILE"},
-    {"reorder-cap", 0, 0, G_OPTION_ARG_INT64, NULL, "Out-of-order bytes buffered per direction (default 1048576)", "BYTES"},
+    {"reorder-cap", 0, 0, G_OPTION_ARG_INT64, NULL,
+     "Out-of-order bytes buffered per direction (default " G_STRINGIFY(RR_REASM_DEFAULT_CAP) ")", "BYTES"},
+    {"reorder-segments", 0, 0, G_OPTION_ARG_INT64, NULL,
+     "Out-of-order segments buffered per direction (default " G_STRINGIFY(RR_REASM_DEFAULT_SEGMENTS) ")", "N"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, NULL, "Human output: summary and divergences only", NULL},
     G_OPTION_ENTRY_NULL};
 
@@ -209,6 +212,7 @@ static GOptionEntry *bind_entries(const GOptionEntry *src, rr_options *o)
         else if (!strcmp(l, "json")) e[i].arg_data = &o->json;
         else if (!strcmp(l, "junit")) e[i].arg_data = &o->junit;
         else if (!strcmp(l, "reorder-cap")) e[i].arg_data = &o->reorder_cap;
+        else if (!strcmp(l, "reorder-segments")) e[i].arg_data = &o->reorder_segments;
         else if (!strcmp(l, "quiet")) e[i].arg_data = &o->quiet;
         else if (!strcmp(l, "speed")) e[i].arg_data = &o->speed;
         else if (!strcmp(l, "timeout")) e[i].arg_data = &o->timeout;
@@ -245,8 +249,8 @@ static bool check(const rr_options *o)
         return usage_error("server: --listen [ADDR:]PORT is required");
     if (o->speed <= 0 || o->timeout <= 0)
         return usage_error("--speed and --timeout must be positive");
-    if (o->reorder_cap < 0)
-        return usage_error("--reorder-cap must not be negative");
+    if (o->reorder_cap < 0 || o->reorder_segments < 0)
+        return usage_error("--reorder-cap and --reorder-segments must not be negative");
     return true;
 }
 
@@ -258,6 +262,7 @@ bool rr_options_parse(rr_options *o, int argc, char **argv)
     o->speed = 1.0;
     o->timeout = RR_DEFAULT_TIMEOUT;
     o->reorder_cap = RR_REASM_DEFAULT_CAP;
+    o->reorder_segments = RR_REASM_DEFAULT_SEGMENTS;
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         print_help();
         if (argc < 2)

@@ -29,6 +29,7 @@ typedef struct rr_options {
     gboolean json;
     char *junit;
     gint64 reorder_cap;
+    gint64 reorder_segments;
     gboolean quiet;
     /* client */
     char *target_host;

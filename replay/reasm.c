@@ -5,19 +5,31 @@
 #include "reasm.h"
 
 /* A queued out-of-order piece: len bytes on the wire at off, of which the
- * first caplen were captured (the rest was cut by snaplen). */
-struct rr_reasm_seg {
-    rr_reasm_seg *next;
+ * first caplen were captured (the rest was cut by snaplen).  Its off is
+ * also its key in the queue. */
+typedef struct rr_reasm_seg {
     uint64_t off;
     uint32_t len, caplen;
     int64_t ts;
     uint8_t data[];
-};
+} rr_reasm_seg;
 
-void rr_reasm_init(rr_reasm *r, size_t cap, const rr_reasm_ops *ops, void *ctx)
+static gint off_cmp(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    (void)unused;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static rr_reasm_seg *seg_of(GTreeNode *n)
+{
+    return n ? g_tree_node_value(n) : NULL;
+}
+
+void rr_reasm_init(rr_reasm *r, const rr_reasm_caps *caps, const rr_reasm_ops *ops, void *ctx)
 {
     memset(r, 0, sizeof *r);
-    r->cap = cap;
+    r->caps = caps;
     r->ops = ops;
     r->ctx = ctx;
 }
@@ -30,15 +42,20 @@ void rr_reasm_syn(rr_reasm *r, uint32_t isn)
     r->next_seq = isn + 1;
 }
 
+bool rr_reasm_pending(const rr_reasm *r)
+{
+    return r->pieces != 0;
+}
+
 void rr_reasm_free(rr_reasm *r)
 {
-    while (r->queue) {
-        rr_reasm_seg *s = r->queue;
-        r->queue = s->next;
-        free(s);
-    }
+    if (r->queue)
+        g_tree_destroy(r->queue); /* frees the pieces too */
+    r->queue = NULL;
+    r->queued = r->pieces = 0;
     free(r->ring);
     r->ring = NULL;
+    r->ring_size = 0;
 }
 
 /* ---- retransmission check against recently delivered bytes -------------- */
@@ -46,8 +63,9 @@ void rr_reasm_free(rr_reasm *r)
 /* Index of the first byte that differs from the ring, or n. */
 static uint32_t ring_differs(const rr_reasm *r, uint64_t off, const uint8_t *p, uint32_t n)
 {
+    uint32_t mask = r->ring_size - 1;
     for (uint32_t i = 0; i < n; i++)
-        if (r->ring[(off + i) % RR_REASM_RING] != p[i])
+        if (r->ring[(off + i) & mask] != p[i])
             return i;
     return n;
 }
@@ -56,7 +74,10 @@ static uint32_t ring_differs(const rr_reasm *r, uint64_t off, const uint8_t *p, 
 static void old_bytes(rr_reasm *r, uint64_t off, const uint8_t *p, uint32_t n, uint32_t cap,
                       int64_t ts)
 {
+    /* Only bytes still in the ring can be compared. */
     uint64_t lo = off > r->ring_from ? off : r->ring_from;
+    if (r->next_off > r->ring_size && lo < r->next_off - r->ring_size)
+        lo = r->next_off - r->ring_size;
     uint64_t hi = off + cap;
     if (r->ring && hi > lo) {
         uint32_t d = ring_differs(r, lo, p + (lo - off), (uint32_t)(hi - lo));
@@ -68,23 +89,54 @@ static void old_bytes(rr_reasm *r, uint64_t off, const uint8_t *p, uint32_t n, u
     r->ops->event(r->ctx, RR_PROBLEM_RETRANSMISSION, off, n, ts);
 }
 
+static void ring_put(uint8_t *ring, uint32_t size, uint64_t off, const uint8_t *p, uint32_t n)
+{
+    uint32_t at = (uint32_t)(off & (size - 1));
+    uint32_t first = n < size - at ? n : size - at;
+    memcpy(ring + at, p, first);
+    memcpy(ring, p + first, n - first);
+}
+
+/* Grow the ring to hold `want` bytes (a power of two), keeping what it
+ * holds: an idle connection never pays for the full window. */
+static bool ring_grow(rr_reasm *r, uint32_t want)
+{
+    uint8_t *ring = malloc(want);
+    if (!ring)
+        return false;
+    if (r->ring) {
+        uint64_t lo = r->next_off > r->ring_size ? r->next_off - r->ring_size : 0;
+        if (lo < r->ring_from)
+            lo = r->ring_from;
+        for (uint64_t o = lo; o < r->next_off; o++) /* at most 8 KiB, once per doubling */
+            ring[o & (want - 1)] = r->ring[o & (r->ring_size - 1)];
+        free(r->ring);
+    }
+    r->ring = ring;
+    r->ring_size = want;
+    return true;
+}
+
+/* Keep delivered bytes [off, off+n) for later retransmission checks. */
 static void remember(rr_reasm *r, uint64_t off, const uint8_t *p, uint32_t n)
 {
-    if (!r->ring)
-        r->ring = malloc(RR_REASM_RING);
-    if (!r->ring) {
-        r->ring_from = off + n; /* no memory: nothing to compare against */
-        return;
+    if (r->ring_size < RR_REASM_RING) {
+        /* As large as the stream so far, within the bounds. */
+        uint64_t need = off + n - r->ring_from;
+        uint32_t want = r->ring_size ? r->ring_size : RR_REASM_RING_MIN;
+        while (want < need && want < RR_REASM_RING)
+            want *= 2;
+        if (want != r->ring_size && !ring_grow(r, want) && !r->ring) {
+            r->ring_from = off + n; /* no memory: nothing to compare against */
+            return;
+        }
     }
-    if (n > RR_REASM_RING) {
-        p += n - RR_REASM_RING;
-        off += n - RR_REASM_RING;
-        n = RR_REASM_RING;
+    if (n > r->ring_size) {
+        p += n - r->ring_size;
+        off += n - r->ring_size;
+        n = r->ring_size;
     }
-    uint32_t at = (uint32_t)(off % RR_REASM_RING);
-    uint32_t first = n < RR_REASM_RING - at ? n : RR_REASM_RING - at;
-    memcpy(r->ring + at, p, first);
-    memcpy(r->ring, p + first, n - first);
+    ring_put(r->ring, r->ring_size, off, p, n);
 }
 
 /* ---- in-order delivery --------------------------------------------------- */
@@ -112,8 +164,8 @@ static void deliver_trimmed(rr_reasm *r, uint64_t off, const uint8_t *p, uint32_
     if (off < r->next_off) {
         uint64_t d64 = r->next_off - off;
         uint32_t d = d64 < len ? (uint32_t)d64 : len;
-        old_bytes(r, off, p, d, d < cap ? d : cap, ts);
         uint32_t dc = d < cap ? d : cap;
+        old_bytes(r, off, p, d, dc, ts);
         p += dc;
         cap -= dc;
         len -= d;
@@ -123,12 +175,25 @@ static void deliver_trimmed(rr_reasm *r, uint64_t off, const uint8_t *p, uint32_
         deliver(r, off, p, len, cap, ts);
 }
 
+static rr_reasm_seg *first_piece(const rr_reasm *r)
+{
+    return r->pieces ? seg_of(g_tree_node_first(r->queue)) : NULL;
+}
+
+/* Take a piece out of the queue; the caller frees it. */
+static void unqueue(rr_reasm *r, rr_reasm_seg *s)
+{
+    g_tree_steal(r->queue, &s->off);
+    r->queued -= s->len;
+    r->pieces--;
+}
+
+/* Deliver queued pieces that are now in order. */
 static void drain(rr_reasm *r)
 {
-    while (r->queue && r->queue->off <= r->next_off) {
-        rr_reasm_seg *s = r->queue;
-        r->queue = s->next;
-        r->queued -= s->len;
+    rr_reasm_seg *s;
+    while ((s = first_piece(r)) && s->off <= r->next_off) {
+        unqueue(r, s);
         deliver_trimmed(r, s->off, s->data, s->len, s->caplen, s->ts);
         free(s);
     }
@@ -145,8 +210,8 @@ static void declare_gap(rr_reasm *r, uint64_t upto, int64_t ts)
 
 /* ---- the out-of-order queue ---------------------------------------------- */
 
-static void queue_piece(rr_reasm *r, rr_reasm_seg **link, uint64_t off, const uint8_t *p,
-                        uint32_t len, uint32_t cap, int64_t ts)
+static void queue_piece(rr_reasm *r, uint64_t off, const uint8_t *p, uint32_t len,
+                        uint32_t cap, int64_t ts)
 {
     rr_reasm_seg *s = malloc(sizeof *s + cap);
     if (!s)
@@ -156,9 +221,11 @@ static void queue_piece(rr_reasm *r, rr_reasm_seg **link, uint64_t off, const ui
     s->caplen = cap;
     s->ts = ts;
     memcpy(s->data, p, cap);
-    s->next = *link;
-    *link = s;
+    if (!r->queue)
+        r->queue = g_tree_new_full(off_cmp, NULL, NULL, free);
+    g_tree_insert(r->queue, &s->off, s);
     r->queued += len;
+    r->pieces++;
 }
 
 /* Where [off,end) of the new segment (captured up to p_capend) first
@@ -175,9 +242,22 @@ static uint64_t queued_mismatch(const rr_reasm_seg *e, uint64_t off, uint64_t en
     return UINT64_MAX;
 }
 
-/* Insert [off, off+len) into the sorted queue, keeping only the parts no
- * queued piece covers yet (first data wins).  One retransmission event for
- * the segment if it overlapped queued data. */
+/* The queued piece holding offset off, or else the first one after it. */
+static GTreeNode *piece_at_or_after(const rr_reasm *r, uint64_t off)
+{
+    if (!r->pieces)
+        return NULL;
+    GTreeNode *after = g_tree_upper_bound(r->queue, &off); /* first key > off */
+    GTreeNode *before = after ? g_tree_node_previous(after) : g_tree_node_last(r->queue);
+    const rr_reasm_seg *b = seg_of(before);
+    return b && b->off + b->len > off ? before : after;
+}
+
+/* Insert [off, off+len) into the queue, keeping only the parts no queued
+ * piece covers yet (first data wins).  One retransmission event for the
+ * segment if it overlapped queued data.  Pieces are disjoint and at least a
+ * byte long, so the walk visits at most len+1 of them: the cost is the
+ * segment's bytes plus O(log n) per piece inserted. */
 static void enqueue(rr_reasm *r, uint64_t off, const uint8_t *p, uint32_t len, uint32_t cap,
                     int64_t ts)
 {
@@ -185,16 +265,13 @@ static void enqueue(rr_reasm *r, uint64_t off, const uint8_t *p, uint32_t len, u
     uint64_t start = off, end = off + len, capend = off + cap;
     uint64_t mismatch = UINT64_MAX;
     bool overlapped = false;
-    rr_reasm_seg **link = &r->queue;
+    GTreeNode *n = piece_at_or_after(r, off);
     while (off < end) {
-        while (*link && (*link)->off + (*link)->len <= off)
-            link = &(*link)->next;
-        rr_reasm_seg *e = *link;
+        rr_reasm_seg *e = seg_of(n);
         uint64_t stop = e && e->off < end ? e->off : end;
-        if (off < stop) {
+        if (off < stop) { /* a hole in the queue: this segment fills it */
             uint64_t c = capend > off ? (capend < stop ? capend : stop) - off : 0;
-            queue_piece(r, link, off, base + (off - start), (uint32_t)(stop - off), (uint32_t)c, ts);
-            link = &(*link)->next;
+            queue_piece(r, off, base + (off - start), (uint32_t)(stop - off), (uint32_t)c, ts);
             off = stop;
             continue;
         }
@@ -204,6 +281,7 @@ static void enqueue(rr_reasm *r, uint64_t off, const uint8_t *p, uint32_t len, u
             mismatch = m;
         overlapped = true;
         off = over;
+        n = g_tree_node_next(n);
     }
     if (mismatch != UINT64_MAX)
         r->ops->event(r->ctx, RR_PROBLEM_OVERLAP_MISMATCH, mismatch, len, ts);
@@ -214,10 +292,13 @@ static void enqueue(rr_reasm *r, uint64_t off, const uint8_t *p, uint32_t len, u
 /* Data that follows this segment was captured before it. */
 static bool arrived_late(const rr_reasm *r, uint64_t off)
 {
-    const rr_reasm_seg *s = r->queue;
-    while (s && s->next)
-        s = s->next;
+    const rr_reasm_seg *s = r->pieces ? seg_of(g_tree_node_last(r->queue)) : NULL;
     return s && s->off + s->len > off && s->off > off;
+}
+
+static bool over_caps(const rr_reasm *r)
+{
+    return r->queued > r->caps->bytes || r->pieces > r->caps->segments;
 }
 
 /* ---- a segment ----------------------------------------------------------- */
@@ -233,15 +314,10 @@ void rr_reasm_segment(rr_reasm *r, const rr_segment *s)
         r->started = true;
         r->next_seq = seq;
     }
-    r->last_ts = s->ts_us;
     int64_t rel = (int32_t)(seq - r->next_seq);
     if ((int64_t)r->next_off + rel < 0)
         return; /* before the first byte we track (mid-stream start) */
     uint64_t off = (uint64_t)((int64_t)r->next_off + rel);
-    if (s->flags & RR_TCP_FIN) {
-        r->fin_seen = true;
-        r->fin_off = off + s->len;
-    }
     if (s->len == 0 || (s->flags & RR_TCP_RST))
         return;
     if (arrived_late(r, off) && off + s->len > r->next_off)
@@ -253,8 +329,10 @@ void rr_reasm_segment(rr_reasm *r, const rr_segment *s)
         return;
     }
     enqueue(r, off, s->payload, s->len, s->caplen, s->ts_us);
-    while (r->queued > r->cap && r->queue) {
-        declare_gap(r, r->queue->off, s->ts_us);
+    if (over_caps(r))
+        r->overflows++; /* counted once per segment that overflowed */
+    while (over_caps(r)) {
+        declare_gap(r, first_piece(r)->off, s->ts_us);
         drain(r);
     }
 }
@@ -263,8 +341,9 @@ void rr_reasm_finish(rr_reasm *r)
 {
     /* Holes before captured data are gaps; bytes lost at the very end are
      * not (the last PDU is simply incomplete). */
-    while (r->queue) {
-        declare_gap(r, r->queue->off, r->queue->ts);
+    rr_reasm_seg *s;
+    while ((s = first_piece(r))) {
+        declare_gap(r, s->off, s->ts);
         drain(r);
     }
 }

@@ -293,7 +293,7 @@ static const rr_reasm_ops reasm_ops = {on_data, on_gap, on_event};
 /* ---- lifecycle ----------------------------------------------------------- */
 
 rr_session *rr_session_new(const rr_sink *sink, unsigned *next_id, const rr_endpoint *client,
-                           const rr_endpoint *server, size_t reorder_cap, int64_t ts)
+                           const rr_endpoint *server, const rr_reasm_caps *caps, int64_t ts)
 {
     rr_session *s = g_malloc0(sizeof *s + 2 * sizeof(rr_dir_ctx));
     s->sink = sink;
@@ -306,7 +306,7 @@ rr_session *rr_session_new(const rr_sink *sink, unsigned *next_id, const rr_endp
         rr_dir_ctx *c = dir_ctx(s, d);
         c->s = s;
         c->dir = d;
-        rr_reasm_init(&s->reasm[d], reorder_cap, &reasm_ops, c);
+        rr_reasm_init(&s->reasm[d], caps, &reasm_ops, c);
         rr_pdustream_init(&s->stream[d], d == RR_DIR_REQUEST ? RIO_REQUEST : RIO_RESPONSE,
                           true, &stream_ops, c);
     }
@@ -337,7 +337,8 @@ bool rr_session_closed(const rr_session *s)
 {
     if (s->reset[0] || s->reset[1])
         return true;
-    return s->ts_fin[0] && s->ts_fin[1] && !s->reasm[0].queue && !s->reasm[1].queue;
+    return s->ts_fin[0] && s->ts_fin[1] && !rr_reasm_pending(&s->reasm[0]) &&
+           !rr_reasm_pending(&s->reasm[1]);
 }
 
 /* The server closed first: its FIN/RST came before the client's (or alone).
@@ -381,6 +382,7 @@ void rr_session_finish(rr_session *s)
         }
     }
     s->stats.skipped_bytes = s->stream[0].skipped + s->stream[1].skipped;
+    s->stats.reorder_overflows = s->reasm[0].overflows + s->reasm[1].overflows;
     flush_window(s, true);
     if (s->id)
         s->sink->finished(s->sink->ctx, s);

@@ -65,6 +65,7 @@ typedef struct rr_session_stats {
     uint64_t violations[RR_VIOLATION_COUNT];
     uint64_t missing_bytes, skipped_bytes, orphan_responses;
     uint64_t skipped[2];       /* per direction, for midstream problems */
+    uint64_t reorder_overflows; /* segments that overflowed the out-of-order queue */
 } rr_session_stats;
 
 typedef struct rr_session rr_session;
@@ -104,7 +105,7 @@ struct rr_session {
 /* next_id: the capture's session counter; a session takes its id when it is
  * first seen to carry RIO. */
 rr_session *rr_session_new(const rr_sink *sink, unsigned *next_id, const rr_endpoint *client,
-                           const rr_endpoint *server, size_t reorder_cap, int64_t ts);
+                           const rr_endpoint *server, const rr_reasm_caps *caps, int64_t ts);
 /* Feed one segment of this session; dir is RR_DIR_REQUEST or RR_DIR_RESPONSE. */
 void rr_session_segment(rr_session *s, int dir, const rr_segment *seg);
 bool rr_session_closed(const rr_session *s);

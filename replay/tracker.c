@@ -61,13 +61,13 @@ static void flow_free(gpointer p)
     g_free(f);
 }
 
-void rr_tracker_init(rr_tracker *t, const rr_sink *sink, size_t reorder_cap)
+void rr_tracker_init(rr_tracker *t, const rr_sink *sink, rr_reasm_caps caps)
 {
     memset(t, 0, sizeof *t);
     t->flows = g_hash_table_new_full(key_hash, key_equal, NULL, flow_free);
     t->open = g_hash_table_new(NULL, NULL);
     t->sink = sink;
-    t->reorder_cap = reorder_cap;
+    t->caps = caps;
 }
 
 static bool rio_port(uint16_t port)
@@ -106,7 +106,7 @@ static rr_session *open_session(rr_tracker *t, const rr_segment *s)
 {
     bool client = sender_is_client(s);
     return rr_session_new(t->sink, &t->next_id, client ? &s->src : &s->dst,
-                          client ? &s->dst : &s->src, t->reorder_cap, s->ts_us);
+                          client ? &s->dst : &s->src, &t->caps, s->ts_us);
 }
 
 /* A new connection reusing the 4-tuple: a client SYN on a flow that is

@@ -15,11 +15,11 @@ typedef struct rr_tracker {
     GHashTable *flows;        /* rr_flow_key -> rr_flow */
     GHashTable *open;         /* set of rr_session * still open */
     const rr_sink *sink;
-    size_t reorder_cap;
+    rr_reasm_caps caps;
     unsigned next_id;
 } rr_tracker;
 
-void rr_tracker_init(rr_tracker *t, const rr_sink *sink, size_t reorder_cap);
+void rr_tracker_init(rr_tracker *t, const rr_sink *sink, rr_reasm_caps caps);
 void rr_tracker_segment(rr_tracker *t, const rr_segment *seg);
 /* End of capture: finish every open session, in order of first packet. */
 void rr_tracker_finish(rr_tracker *t);

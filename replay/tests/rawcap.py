@@ -98,13 +98,17 @@ class Flow:
         self.seq["s"] += 1
 
 
-def reversed_bytes_write(path, request, response, piece=1, isn=(1000, 500000)):
-    """One connection whose request arrives in `piece`-byte segments, all
-    out of order (last first, then every other one, the first byte last),
-    then its response in order.  The hardest case for a reorder queue."""
+def reversed_bytes_write(path, request, response, piece=1, isn=(1000, 500000), prelude=()):
+    """One connection: `prelude` ((side, bytes) sent in order), then a
+    request arriving in `piece`-byte segments, all out of order (every
+    other one backwards, then the rest backwards, the first byte last),
+    then its response in order.  The hardest case for a reorder queue.
+    Returns the number of segments of the request."""
     with PcapWriter(path) as w:
         f = Flow(w, isn=isn)
         f.handshake()
+        for side, data in prelude:
+            f.send(side, data)
         n = len(request)
         offs = list(range(piece, n, piece))
         # descending odd pieces then descending even ones: every arrival

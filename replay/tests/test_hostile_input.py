@@ -59,3 +59,104 @@ def test_problem_count_of_one_pdu_goes_past_65535(run, tmp_path):
     txn = [o for o in objs if o["type"] == "transaction"][1]
     assert txn["request"]["problems"].count("retransmission") == retransmissions
     assert objs[-1]["problems"]["retransmission"] == retransmissions, objs[-1]
+
+
+# ---- out-of-order reassembly: a sorted queue, capped in bytes and pieces ----
+
+def write_exchange(data_len, seed=7):
+    """CREATE, then a WRITE of data_len pseudo-random bytes: (create,
+    created, write request, its response, the data)."""
+    import random
+    data = random.Random(seed).randbytes(data_len)
+    seq = DEFS.FIRST_SEQUENCE
+    return (pack_request(DEFS.MJ_CREATE, seq, 0, 0, b""),
+            pack_response(DEFS.MJ_CREATE, seq, DEFS.STATUS_SUCCESS, 0, b""),
+            pack_request(DEFS.MJ_WRITE, seq + 1, 0, 0, data),
+            pack_response(DEFS.MJ_WRITE, seq + 1, DEFS.STATUS_SUCCESS, len(data), b""), data)
+
+
+def one_byte_pieces(path, data_len, isn=(1000, 500000)):
+    """The WRITE request in one-byte segments, all out of order (see
+    rawcap.reversed_bytes_write), after a clean CREATE."""
+    create, created, req, resp, data = write_exchange(data_len)
+    n = rawcap.reversed_bytes_write(path, req, resp, isn=isn, prelude=(("c", create), ("s", created)))
+    return data, n
+
+
+def sha256(b):
+    import hashlib
+    return hashlib.sha256(b).hexdigest()
+
+
+def test_twenty_thousand_one_byte_segments_out_of_order_across_wraparound(run, tmp_path):
+    """Every byte of a 20,000-byte WRITE arrives alone and out of order,
+    and the sequence numbers wrap in the middle: the PDU comes out whole."""
+    path = tmp_path / "ooo.pcap"
+    data, segments = one_byte_pieces(path, 20000, isn=(0xFFFFFFFF - 10000, 500000))
+    res = run("audit", path, "--json")
+    assert res.code == 0, res
+    objs = res.json()
+    txns = [o for o in objs if o["type"] == "transaction"]
+    assert [t["complete"] for t in txns] == [True, True], res
+    write = txns[1]["request"]
+    assert write["request_length"] == len(data) and write["data_sha256"] == sha256(data)
+    total = objs[-1]
+    # all but two arrived after data that follows them: the first one sent
+    # and the last byte (sent first of the second half)
+    assert total["problems"]["out_of_order"] == segments - 2, total
+    assert total["problems"]["gap"] == 0 and total["reorder_overflows"] == 0, total
+
+
+def test_overlapping_queued_pieces_first_data_wins(run, tmp_path):
+    """Out-of-order pieces that overlap each other in the queue: the first
+    captured bytes win, one overlap_mismatch names the conflict, an exact
+    copy is a retransmission."""
+    create, created, req, resp, data = write_exchange(600)
+    path = tmp_path / "overlap.pcap"
+    with rawcap.PcapWriter(path) as w:
+        f = rawcap.Flow(w)
+        f.handshake()
+        f.send("c", create)
+        f.send("s", created)
+        f.send_at("c", 100, req[100:200])
+        forged = bytearray(req[150:300])
+        forged[10:60] = b"\xee" * 50                     # bytes 160..209: 160..199 queued already
+        f.send_at("c", 150, bytes(forged))
+        f.send_at("c", 100, req[100:200])                # exact copy of queued data
+        f.send_at("c", 300, req[300:])
+        f.send_at("c", 0, req[:100])
+        f.advance("c", len(req))
+        f.send("s", resp)
+        f.close()
+    res = run("audit", path, "--json")
+    objs = res.json()
+    write = [o for o in objs if o["type"] == "transaction"][1]["request"]
+    total = objs[-1]
+    assert total["problems"]["overlap_mismatch"] == 1, total
+    assert total["problems"]["retransmission"] == 1, total
+    assert total["problems"]["gap"] == 0, total
+    # 160..199 from the first piece; 200..209 only ever came forged
+    want = bytearray(req)
+    want[200:210] = b"\xee" * 10
+    assert write["data_sha256"] == sha256(bytes(want[24:])), res
+
+
+def test_reorder_segment_cap_is_reported_never_silent(run, tmp_path):
+    """More queued pieces than --reorder-segments: the hole in front is
+    declared a gap early, and the overflow is reported (JSON and text)."""
+    path = tmp_path / "cap.pcap"
+    one_byte_pieces(path, 1000)
+    res = run("audit", path, "--json", "--reorder-segments", "100")
+    assert res.code == 2, res  # the WRITE is incomplete
+    total = res.json()[-1]
+    assert total["reorder_overflows"] > 0 and total["problems"]["gap"] > 0, total
+    text = run("audit", path, "--reorder-segments", "100")
+    assert "out-of-order queue full" in text.out and "--reorder-segments" in text.out, text
+    # the same capture within the default caps is whole
+    assert run("audit", path).code == 0
+
+
+def test_reorder_caps_must_not_be_negative(run, tmp_path):
+    path = os.path.join(CORPUS, "pcapng-timestamp-high-word-ffffffff.pcapng")
+    res = run("audit", path, "--reorder-segments", "-1")
+    assert res.code == 4 and "--reorder-segments" in res.err, res
