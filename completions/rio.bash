@@ -40,7 +40,7 @@ _rio_values()
 _rio_complete()
 {
     local prog=${COMP_WORDS[0]} cur=${COMP_WORDS[COMP_CWORD]} prev=""
-    local i word command="" help opts commands
+    local i word command="" opts commands
     COMPREPLY=()
     command -v "$prog" >/dev/null 2>&1 || return 0
 
@@ -75,9 +75,12 @@ _rio_complete()
         fi
     done
     if [ -n "$command" ]; then
-        help=$(_rio_help "$prog" "$command")
-        opts=$(printf '%s\n' "$help" | _rio_options)
+        opts=$(_rio_help "$prog" "$command" | _rio_options)
     fi
+    # Every program and command takes --help, listed or not (rio-replay's
+    # own help lists commands only).
+    printf '%s\n' "$opts" | grep -qx -- --help || opts="--help
+$opts"
 
     # The value of an option that takes one.
     case $prev in

@@ -21,10 +21,9 @@ SUITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "suite")
 
 
 def _no_path_given(config):
-    kinds = getattr(pytest.Config, "ArgsSource", None)
-    if kinds is not None:  # pytest >= 7.2 (spelt INCOVATION_DIR before 8)
-        default = getattr(kinds, "INVOCATION_DIR", None) or getattr(kinds, "INCOVATION_DIR")
-        return config.args_source == default
+    source = getattr(config, "args_source", None)  # pytest >= 7.3
+    if source is not None:
+        return source.name in ("INVOCATION_DIR", "INCOVATION_DIR")  # spelt so before pytest 8
     return list(config.args) == [str(config.invocation_params.dir)]
 
 

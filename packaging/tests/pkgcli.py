@@ -1,0 +1,66 @@
+"""What the packaging tests read from the programs and their man pages:
+long options and commands from --help (at test time, so a new option is
+seen the moment it is built), and what a man page documents."""
+import os
+import re
+import subprocess
+
+PROGRAMS = ("riotoasterd", "riotoast", "rio-replay")
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MAN_PAGES = {
+    "riotoasterd": os.path.join(TOP, "toaster", "riotoasterd", "riotoasterd.1"),
+    "riotoast": os.path.join(TOP, "toaster", "riotoast", "riotoast.1"),
+    "rio-replay": os.path.join(TOP, "replay", "rio-replay.1"),
+}
+
+# "  -s, --serials=LIST   ..." or "  --trace   ...": an option line of GLib's help.
+_OPTION_LINE = re.compile(r"^\s+(?:-\w, )?(--[A-Za-z0-9][A-Za-z0-9-]*)", re.M)
+_FONT = re.compile(r"\\f(?:[BIRP]|\[[A-Z]*\])")
+
+
+def help_text(binary, *command):
+    """`binary [command] --help` under the C locale; it must succeed."""
+    env = dict(os.environ, LC_ALL="C")
+    p = subprocess.run([binary, *command, "--help"], capture_output=True, text=True, env=env, timeout=30)
+    assert p.returncode == 0, "%s %s --help: exit %d\n%s" % (binary, " ".join(command), p.returncode, p.stderr)
+    return p.stdout
+
+
+def long_options(text):
+    return set(_OPTION_LINE.findall(text))
+
+
+def commands(text):
+    """The words of the "Commands:" section of a help text."""
+    m = re.search(r"^Commands:\n((?:  .*\n)+)", text, re.M)
+    return [line.split()[0] for line in m.group(1).splitlines()] if m else []
+
+
+def all_options(binary):
+    """{None: top-level options, COMMAND: that command's options}."""
+    top = help_text(binary)
+    found = {None: long_options(top)}
+    for cmd in commands(top):
+        found[cmd] = long_options(help_text(binary, cmd))
+    return found
+
+
+def man_text(path):
+    """A man page's source with escapes undone enough to search it:
+    "\\-\\-serials" -> "--serials", font changes dropped."""
+    with open(path, encoding="utf-8") as f:
+        return _FONT.sub("", f.read()).replace("\\-", "-")
+
+
+def mentions(text, option):
+    return re.search(re.escape(option) + r"(?![A-Za-z0-9-])", text) is not None
+
+
+def documented_options(text):
+    """Long options a man page defines: in its OPTIONS section, the heading
+    line of each .TP item."""
+    m = re.search(r"^\.SH OPTIONS\n(.*?)(?=^\.SH )", text, re.M | re.S)
+    assert m, "no OPTIONS section"
+    lines = m.group(1).splitlines()
+    heads = [lines[i + 1] for i, line in enumerate(lines[:-1]) if line.startswith(".TP")]
+    return {opt for head in heads for opt in re.findall(r"--[A-Za-z0-9][A-Za-z0-9-]*", head)}
