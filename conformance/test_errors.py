@@ -8,7 +8,7 @@ from pyrio.codec import HEADER_SIZE
 from pyrio.conn import PDU
 from pyrio.riodefs import DEFS
 
-from .rioconf.helpers import by_req, darkness, needs_cycle, pend_window, start_cycle, unknown_ioctls
+from .rioconf.helpers import by_req, darkness, needs_cycle, needs_told_stall, pend_window, start_cycle, unknown_ioctls
 from .rioconf.verdict import End, Reply, Silence, Violation, check, status_text
 
 S = DEFS
@@ -272,6 +272,8 @@ def _stall_deadline(dev):
 def test_stall_in_header(dev, keep):
     """Part of a header, then nothing: closed within the stall timeout,
     without an answer; the device is released and reset."""
+    if keep > 1:
+        needs_told_stall(dev)
     c = dev.open()
     _load(c)
     c.send_raw(c.prepare(S.MJ_DEVICE_CONTROL, S.IOCTL_TOASTER_GET_INFO, S.TOASTER_INFO_SIZE)[0][:keep])
@@ -281,6 +283,7 @@ def test_stall_in_header(dev, keep):
 
 @pytest.mark.req("RIO-TMO-001")
 def test_stall_in_data(dev):
+    needs_told_stall(dev)
     c = dev.open()
     raw, _ = c.prepare(S.MJ_WRITE, data=b"x" * 100)
     c.send_raw(raw[:-50])
@@ -314,6 +317,7 @@ def test_no_close_between_pdus(dev):
     than the stall timeout closes nothing."""
     if dev.options.idle_timeout:
         pytest.skip("the server under test has an idle timeout (--rio-idle-timeout)")
+    needs_told_stall(dev)
     c = dev.open()
     c.expect("RIO-TMO-004", Silence(), timeout=dev.options.stall_timeout * 1.3)
     c.status("RIO-TMO-004")

@@ -81,3 +81,12 @@ def start_cycle(c, level, data):
     c.ioctl("RIO-TST-041", DEFS.IOCTL_TOASTER_SET_DARKNESS, darkness(level))
     c.write("RIO-TST-018", data, info=len(data))
     c.ioctl("RIO-TST-022", DEFS.IOCTL_TOASTER_START)
+
+
+def needs_told_stall(ctx):
+    """Skip a case that waits a whole stall timeout when the server's was
+    not told: against the protocol's default (10 s) only one case per rule
+    waits that long (the 1-byte header stall and the trickling bytes)."""
+    if ctx.options.stall_source == "default":
+        pytest.skip("the stall timeout was not told (--rio-stall-timeout): with the protocol's default of %g s "
+                    "only one case per rule waits for it" % ctx.options.stall_timeout)

@@ -7,6 +7,8 @@ import pytest
 
 from pyrio.riodefs import DEFS
 
+from . import matrix
+from . import preflight
 from . import registry as reg
 from . import target as tgt
 from .clientside import ClientHarness
@@ -22,18 +24,25 @@ SELFTEST = os.path.join(HERE, "selftest")
 def pytest_addoption(parser):
     g = parser.getgroup("rio-conformance", "RIO/1 conformance suite")
     add = g.addoption
-    add("--rio-target", metavar="HOST:PORT", help="per-device server under test")
+    add("--rio-target", metavar="HOST:PORT", action="append",
+        help="per-device server under test; given several times: a matrix run, the suite once per target")
+    add("--rio-targets", metavar="FILE", help="a matrix run over the targets of FILE: one per line, "
+        "'NAME HOST:PORT|embedded [suite options]' (see conformance/README.md)")
+    add("--rio-matrix-dir", metavar="DIR", help="matrix run: where each target's reports go "
+        "(default: next to --rio-html / --rio-json, else a temporary folder)")
+    add("--rio-transcripts", action="store_true", help="keep every case's transcript in the reports, "
+        "not only the failures' (matrix runs do)")
     add("--rio-serial", type=int, help="its toaster serial number (default: port - %d)" % DEFS.BASE_PORT)
     add("--rio-farm", metavar="HOST:PORT", help="farm server under test (adds the farm cases)")
     add("--rio-farm-size", type=int, default=tgt.EMBEDDED_FARM_SIZE, help="toasters in the farm")
     add("--rio-client-cmd", metavar="CMD", help='client under test, e.g. "myclient {host} {port}"')
     add("--rio-server-arg", action="append", metavar="ARG",
         help="extra argument for the embedded riotoasterd (repeatable), e.g. --rio-server-arg=--fault=NAME")
-    add("--rio-stall-timeout", type=float, help="the server's stall timeout, s (default: the embedded server's, %g)"
-        % tgt.EMBEDDED_STALL_TIMEOUT)
+    add("--rio-stall-timeout", type=float, help="the server's stall timeout, s (default: the protocol's, %g; "
+        "the embedded server's is %g)" % (tgt.PROTOCOL_STALL_TIMEOUT, tgt.EMBEDDED_STALL_TIMEOUT))
     add("--rio-idle-timeout", type=float, help="the server's idle timeout, s, if it has one (default: off)")
-    add("--rio-toast-ms", type=float, help="the server's toasting time per darkness level, ms (default %g)"
-        % tgt.EMBEDDED_TOAST_MS_PER_LEVEL)
+    add("--rio-toast-ms", type=float, help="the server's toasting time per darkness level, ms (default: "
+        "measured before the run; the embedded server's is %g)" % tgt.EMBEDDED_TOAST_MS_PER_LEVEL)
     add("--rio-timeout-scale", type=float, default=1.0, help="multiply every deadline (slow machines)")
     add("--rio-reply-timeout", type=float, default=2.0, help="s to wait for an answer before HANG")
     add("--rio-strict", action="store_true", help="SHOULD violations fail too")
@@ -43,6 +52,14 @@ def pytest_addoption(parser):
     add("--rio-list", action="store_true", help="print the requirement-to-test matrix and exit")
     add("--rio-json", metavar="FILE", help="write the JSON report")
     add("--rio-html", metavar="FILE", help="write the self-contained HTML report")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """Several targets: run the suite once per target, then the matrix."""
+    if matrix.wanted(config):
+        return matrix.run(config)
+    return None
 
 
 def pytest_configure(config):
@@ -59,6 +76,36 @@ def pytest_configure(config):
     config._rio_results = Results(config._rio_registry, config._rio_options.describe(),
                                   config._rio_options.strict)
     config._rio_modules = set()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    """Preflight each server the suite did not start: it must answer CREATE
+    (else one error and exit status preflight.EXIT_UNREACHABLE); then,
+    unless told, measure its toast time per darkness level."""
+    config = session.config
+    options = getattr(config, "_rio_options", None)
+    if options is None or options.embedded or config.getoption("rio_list"):
+        return
+    timeout = options.reply_timeout * options.timeout_scale
+    for what, endpoint in (("--rio-target", options.target), ("--rio-farm", options.farm)):
+        if endpoint is not None:
+            error = preflight.check(endpoint, what, timeout)
+            if error:
+                pytest.exit("RIO/1 conformance: %s" % error, returncode=preflight.EXIT_UNREACHABLE)
+    if options.toast_source == "unknown" and (options.target or options.farm):
+        ms, note = preflight.calibrate(options.target or options.farm, timeout)
+        options.calibration_note = note
+        if ms is not None:
+            options.toast_ms_per_level, options.toast_source = ms, "calibrated"
+    config._rio_results.options_text = options.describe()
+
+
+def pytest_report_header(config):
+    options = getattr(config, "_rio_options", None)
+    if options is not None and not config.getoption("rio_list"):
+        return "RIO/1 conformance: %s" % options.describe()
+    return None
 
 
 def _in_suite(path):
@@ -115,6 +162,8 @@ def pytest_runtest_makereport(item, call):
     res.duration += rep.duration
     if rep.when == "call" and rep.passed:
         res.outcome = "passed"
+        if item.config._rio_options.keep_transcripts:
+            res.transcript = "\n".join(r.render() for r in getattr(item, "_rio_record", []))
     if not rep.failed:
         return
     res.transcript = "\n".join(r.render() for r in getattr(item, "_rio_record", []))
@@ -134,6 +183,12 @@ def _judge_violation(item, rep, res, exc):
     level = next((lv for lv in levels if lv in reg.BINDING), levels[0])
     res.violated, res.also, res.level = exc.rid, list(exc.also), level
     res.message = exc.render(registry)
+    hints = [h for h in dict.fromkeys(options.hint(rid) for rid in exc.rids) if h]
+    if "HANG" in exc.actual and not options.embedded:
+        hints.append("no answer in time: a slow server or machine may need --rio-reply-timeout "
+                     "or --rio-timeout-scale")
+    if hints:
+        res.message += "".join("\nhint: " + h for h in hints)
     rep.longrepr = "%s\n\ntranscript:\n%s" % (res.message, res.transcript or "    (no connection)")
     for rid, lv in zip(exc.rids, levels):
         # junitxml writes the properties of the teardown report, which is

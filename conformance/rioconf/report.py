@@ -160,4 +160,6 @@ def _html_test(rid, nodeid, t):
     if broke and t.get("message"):
         item += "<details><summary>details and transcript</summary><pre>%s</pre><pre>%s</pre></details>" % (
             e(t["message"]), e(t.get("transcript", "")))
+    elif t.get("transcript"):       # kept for every case (--rio-transcripts, matrix runs)
+        item += "<details><summary>transcript</summary><pre>%s</pre></details>" % e(t["transcript"])
     return item

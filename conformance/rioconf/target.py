@@ -14,12 +14,16 @@ from typing import List, Optional
 
 from pyrio.daemon import Toasterd
 
-# Configuration of the embedded server; the matching suite defaults below
-# (stall timeout, toasting time) describe it.
+from pyrio.riodefs import DEFS
+
+# Configuration of the embedded server: the suite knows it because it
+# starts it.  Against any other server the defaults are the protocol's
+# (stall timeout, serial = port - BasePort) or measured (toast time).
 EMBEDDED_STALL_TIMEOUT = 1          # s (riotoasterd --stall-timeout)
 EMBEDDED_TOAST_MS_PER_LEVEL = 40    # ms (riotoasterd --toast-ms-per-level)
 EMBEDDED_FARM_SIZE = 2
 EMBEDDED_SERIALS = 2
+PROTOCOL_STALL_TIMEOUT = DEFS.STALL_TIMEOUT_MS / 1000.0   # s, the protocol's default
 
 
 @dataclass
@@ -51,18 +55,61 @@ class Options:
     seed: int
     fuzz_cases: int
     server_args: List[str] = field(default_factory=list)
+    # Where each server setting came from: "told" (an option), "embedded"
+    # (the suite started the server), "default" (the protocol's),
+    # "calibrated" (measured by the preflight), or "unknown".
+    stall_source: str = "told"
+    toast_source: str = "told"
+    serial_source: str = "told"
+    calibration_note: str = ""
+    keep_transcripts: bool = False
 
     def describe(self):
         if self.embedded:
             return "embedded riotoasterd (per-device and farm of %d) and riotoast" % EMBEDDED_FARM_SIZE
         parts = []
         if self.target:
-            parts.append("server %s (serial %d)" % (self.target.address, self.target.serial))
+            parts.append("server %s (serial %d, %s)" % (self.target.address, self.target.serial,
+                                                       "told" if self.serial_source == "told"
+                                                       else "port - %d" % DEFS.BASE_PORT))
         if self.farm:
             parts.append("farm %s (%d toasters)" % (self.farm.address, self.farm.size))
         if self.client_cmd:
             parts.append("client %s" % " ".join(self.client_cmd))
+        if self.target or self.farm:
+            parts.append(self.timing())
         return ", ".join(parts)
+
+    def timing(self):
+        """The server settings the timing-dependent cases rely on, and why."""
+        stall = "stall timeout %g s (%s)" % (self.stall_timeout, {
+            "told": "--rio-stall-timeout", "default": "the protocol's default; not told"}.get(
+                self.stall_source, self.stall_source))
+        if self.toast_source == "unknown":
+            toast = "toast time per level unknown (%s; cycle cases skip)" % self.calibration_note
+        else:
+            toast = "toast time %.1f ms per level (%s)" % (self.toast_ms_per_level, {
+                "told": "--rio-toast-ms", "calibrated": "calibrated, " + self.calibration_note}.get(
+                    self.toast_source, self.toast_source))
+        return "%s, %s" % (stall, toast)
+
+    def hint(self, rid):
+        """The option that may be mis-set when rid fails, or ''."""
+        for prefix, option, value in (
+                (("RIO-TMO-001", "RIO-TMO-003", "RIO-TMO-004", "RIO-TMO-005"), "--rio-stall-timeout",
+                 ("%g s" % self.stall_timeout, self.stall_source)),
+                (("RIO-TMO-007", "RIO-TMO-008"), "--rio-idle-timeout", (self.idle_timeout, "told")),
+                (("RIO-TST-012", "RIO-TST-016", "RIO-TST-021", "RIO-TST-023", "RIO-TST-026", "RIO-TST-032",
+                  "RIO-TST-033", "RIO-TST-034", "RIO-TST-035", "RIO-TST-046", "RIO-ERR-017", "RIO-SES-025"),
+                 "--rio-toast-ms", ("%.1f ms" % self.toast_ms_per_level, self.toast_source)),
+                (("RIO-ADR-001", "RIO-ADR-003"), "--rio-serial",
+                 (self.target.serial if self.target else None,
+                  "told" if self.serial_source == "told" else "port - %d" % DEFS.BASE_PORT))):
+            if rid in prefix and not self.embedded:
+                return ("timing or configuration dependent: the suite assumed %s = %s (%s); "
+                        "if the server is configured otherwise, pass %s (and --rio-timeout-scale on a slow machine)"
+                        % (option.replace("--rio-", ""), value[0], value[1], option))
+        return ""
 
 
 def parse_hostport(text, option):
@@ -75,21 +122,34 @@ def parse_hostport(text, option):
 def options_from(config, base_port):
     get = config.getoption
     target = farm = None
-    if get("rio_target"):
-        host, port = parse_hostport(get("rio_target"), "--rio-target")
+    serial_source = "told"
+    targets = get("rio_target") or []
+    if len(targets) > 1:
+        raise ValueError("--rio-target given %d times: several targets make a matrix run (conformance/rioconf/"
+                         "matrix.py), which runs this suite once per target" % len(targets))
+    if targets:
+        host, port = parse_hostport(targets[0], "--rio-target")
         serial = get("rio_serial") if get("rio_serial") is not None else port - base_port
         target = Endpoint(host, port, serial=serial)
+    serial_source = "told" if get("rio_serial") is not None else "default"
     if get("rio_farm"):
         host, port = parse_hostport(get("rio_farm"), "--rio-farm")
         farm = Endpoint(host, port, size=get("rio_farm_size"))
     client = shlex.split(get("rio_client_cmd")) if get("rio_client_cmd") else None
     embedded = not (target or farm or client)
-    stall = get("rio_stall_timeout")
-    toast = get("rio_toast_ms")
+    stall, toast = get("rio_stall_timeout"), get("rio_toast_ms")
+    if embedded:
+        stall_default, toast_default, untold = EMBEDDED_STALL_TIMEOUT, EMBEDDED_TOAST_MS_PER_LEVEL, "embedded"
+    else:   # the protocol's default; the toast time is measured (preflight.calibrate)
+        stall_default, toast_default, untold = PROTOCOL_STALL_TIMEOUT, 0.0, None
     return Options(target=target, farm=farm, client_cmd=client, embedded=embedded,
-                   stall_timeout=stall if stall is not None else EMBEDDED_STALL_TIMEOUT,
+                   stall_timeout=stall if stall is not None else stall_default,
+                   stall_source="told" if stall is not None else (untold or "default"),
+                   toast_source="told" if toast is not None else (untold or "unknown"),
+                   serial_source=serial_source if target else "told",
+                   keep_transcripts=bool(get("rio_transcripts")),
                    idle_timeout=get("rio_idle_timeout"),
-                   toast_ms_per_level=toast if toast is not None else EMBEDDED_TOAST_MS_PER_LEVEL,
+                   toast_ms_per_level=toast if toast is not None else toast_default,
                    timeout_scale=get("rio_timeout_scale"), reply_timeout=get("rio_reply_timeout"),
                    strict=get("rio_strict"), seed=get("rio_seed"), fuzz_cases=get("rio_fuzz_cases"),
                    server_args=list(get("rio_server_arg") or []))
