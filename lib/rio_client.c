@@ -1,15 +1,19 @@
 /* rio_client.c — librio's blocking client: connect, then one transaction at
- * a time.  Waits use poll() so that every call is bounded by the timeout. */
+ * a time.  Waits use poll() against a deadline: the timeout bounds a whole
+ * connect or a whole answer (request sent, header and data received), so a
+ * peer that drips a byte now and then cannot stretch it. */
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rio/client.h"
@@ -17,6 +21,8 @@
 struct rio_client {
     int fd;
     int timeout_ms;
+    int64_t deadline;      /* of the answer in progress: ms on the monotonic clock, 0: none */
+    bool armed;            /* send_raw started an answer's clock for the next receive */
     uint32_t next_seq;
     rio_framer framer;
     uint8_t in[65536];
@@ -50,25 +56,44 @@ uint16_t rio_serial_port(unsigned serial)
     return (uint16_t)(RIO_BASE_PORT + serial);
 }
 
-/* Wait until fd is ready for `events`; 0 ok, -1 timeout or error. */
-static int wait_fd(int fd, short events, int timeout_ms)
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The deadline timeout_ms from now (0: none, wait forever). */
+static int64_t deadline_in(int timeout_ms)
+{
+    return timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+}
+
+/* Wait until fd is ready for `events` or the deadline passes (0: no
+ * deadline); 0 ok, -1 timeout or error. */
+static int wait_fd(int fd, short events, int64_t deadline)
 {
     struct pollfd p = {.fd = fd, .events = events};
     int n;
     do {
-        n = poll(&p, 1, timeout_ms > 0 ? timeout_ms : -1);
+        int ms = -1;
+        if (deadline) {
+            int64_t left = deadline - now_ms();
+            ms = left > 0 ? (int)(left < INT32_MAX ? left : INT32_MAX) : 0;
+        }
+        n = poll(&p, 1, ms);
     } while (n < 0 && errno == EINTR);
     return n == 1 ? 0 : -1;
 }
 
-static int connect_one(const struct addrinfo *ai, int timeout_ms)
+static int connect_one(const struct addrinfo *ai, int64_t deadline)
 {
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
     if (fd < 0)
         return -1;
     if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS)
         goto bad;
-    if (wait_fd(fd, POLLOUT, timeout_ms) < 0) {
+    if (wait_fd(fd, POLLOUT, deadline) < 0) {
         errno = ETIMEDOUT;
         goto bad;
     }
@@ -98,8 +123,9 @@ rio_client *rio_client_connect(const char *host, uint16_t port, int timeout_ms, 
         return NULL;
     }
     int fd = -1;
+    int64_t deadline = deadline_in(timeout_ms); /* for every address together */
     for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next)
-        fd = connect_one(ai, timeout_ms);
+        fd = connect_one(ai, deadline);
     freeaddrinfo(res);
     if (fd < 0) {
         snprintf(err, errlen, "cannot connect to %s port %u: %s", host, port, strerror(errno));
@@ -136,10 +162,17 @@ uint32_t rio_client_sequence(const rio_client *c) { return c->next_seq; }
 int rio_client_fd(const rio_client *c) { return c->fd; }
 const char *rio_client_error(const rio_client *c) { return c->error; }
 
+/* Start the clock of one answer: it runs from the request's first byte
+ * sent to the response's last byte received. */
+static void arm(rio_client *c)
+{
+    c->deadline = deadline_in(c->timeout_ms);
+}
+
 static rio_client_result send_iov(rio_client *c, struct iovec *iov, int n)
 {
     while (n > 0) {
-        if (wait_fd(c->fd, POLLOUT, c->timeout_ms) < 0)
+        if (wait_fd(c->fd, POLLOUT, c->deadline) < 0)
             return fail(c, RIO_CLIENT_TIMEOUT, "send timed out after %d ms", c->timeout_ms);
         /* sendmsg, not writev: MSG_NOSIGNAL turns a peer's hang-up into
          * EPIPE instead of killing the caller with SIGPIPE. */
@@ -168,14 +201,19 @@ static rio_client_result send_iov(rio_client *c, struct iovec *iov, int n)
 rio_client_result rio_client_send_raw(rio_client *c, const void *bytes, size_t len)
 {
     struct iovec iov = {.iov_base = (void *)bytes, .iov_len = len};
-    return send_iov(c, &iov, 1);
+    arm(c);
+    rio_client_result r = send_iov(c, &iov, 1);
+    c->armed = r == RIO_CLIENT_OK; /* the answer's receive goes on with this clock */
+    return r;
 }
 
 /* Read more bytes into c->in; distinguishes a clean close from a reset. */
 static rio_client_result fill(rio_client *c)
 {
-    if (wait_fd(c->fd, POLLIN, c->timeout_ms) < 0)
-        return fail(c, RIO_CLIENT_TIMEOUT, "no answer within %d ms", c->timeout_ms);
+    if (wait_fd(c->fd, POLLIN, c->deadline) < 0)
+        return fail(c, RIO_CLIENT_TIMEOUT, rio_framer_mid_pdu(&c->framer)
+                                               ? "answer not complete within %d ms"
+                                               : "no answer within %d ms", c->timeout_ms);
     ssize_t r;
     do {
         r = recv(c->fd, c->in, sizeof c->in, 0);
@@ -191,7 +229,24 @@ static rio_client_result fill(rio_client *c)
     return RIO_CLIENT_OK;
 }
 
-rio_client_result rio_client_receive(rio_client *c, rio_response *resp)
+/* The response header is in (its data may still be on the way): a length
+ * over what was asked for is a protocol error now, not after waiting for
+ * bytes that should never come. */
+static bool header_over_limit(rio_client *c, uint32_t max_data)
+{
+    const rio_framer *f = &c->framer;
+    if (f->state != RIO_FRAMER_SKIP && f->state != RIO_FRAMER_DATA)
+        return false;
+    if (f->header.data_length <= max_data)
+        return false;
+    fail(c, RIO_CLIENT_PROTOCOL, "response announces %u data bytes, more than %s %u",
+         f->header.data_length, max_data == RIO_DATA_MAX ? "the limit" : "OutputLength", max_data);
+    return true;
+}
+
+/* One response with at most max_data data bytes, within the armed
+ * deadline. */
+static rio_client_result receive(rio_client *c, uint32_t max_data, rio_response *resp)
 {
     for (;;) {
         if (c->in_pos == c->in_len) {
@@ -210,7 +265,17 @@ rio_client_result rio_client_receive(rio_client *c, rio_response *resp)
         }
         if (fr == RIO_FEED_ERROR)
             return fail(c, RIO_CLIENT_PROTOCOL, "bad response header: %s", rio_error_text(c->framer.error));
+        if (header_over_limit(c, max_data))
+            return RIO_CLIENT_PROTOCOL;
     }
+}
+
+rio_client_result rio_client_receive(rio_client *c, rio_response *resp)
+{
+    if (!c->armed)
+        arm(c);
+    c->armed = false;
+    return receive(c, RIO_DATA_MAX, resp);
 }
 
 /* A response must answer the request just sent (RIO-CLI rules). */
@@ -238,11 +303,13 @@ rio_client_result rio_client_transact(rio_client *c, uint8_t major, uint32_t ioc
     uint8_t raw[RIO_HEADER_SIZE];
     rio_header_encode(&req, raw);
     struct iovec iov[2] = {{raw, sizeof raw}, {(void *)data, data_length}};
+    arm(c);
+    c->armed = false;
     rio_client_result r = send_iov(c, iov, data_length ? 2 : 1);
     if (r != RIO_CLIENT_OK)
         return r;
     c->next_seq++;
-    r = rio_client_receive(c, resp);
+    r = receive(c, output_length, resp);
     return r == RIO_CLIENT_OK ? check_answer(c, &req, resp) : r;
 }
 

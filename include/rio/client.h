@@ -37,7 +37,9 @@ typedef struct rio_response {
 } rio_response;
 
 /* Connect to host:port (name or address, IPv4 or IPv6).  timeout_ms bounds
- * the connect and, later, every wait for an answer (0 = wait forever).
+ * the whole connect (every address tried) and, later, each answer as a
+ * whole: from the request's first byte sent to the response's last byte
+ * received, however the peer spreads them out (0 = wait forever).
  * Returns NULL and a one-line message in err on failure. */
 rio_client *rio_client_connect(const char *host, uint16_t port, int timeout_ms,
                                char *err, size_t errlen);
@@ -54,7 +56,9 @@ const char *rio_client_result_text(rio_client_result r);
 
 /* One transaction: send a request with the next Sequence, wait for its
  * response, check that it answers this request (signature, Sequence and
- * MajorFunction echoed, data not longer than output_length). */
+ * MajorFunction echoed, data not longer than output_length: a header that
+ * announces more fails at once, RIO_CLIENT_PROTOCOL, without waiting for
+ * the data). */
 rio_client_result rio_client_transact(rio_client *c, uint8_t major, uint32_t ioctl,
                                       uint32_t output_length, const void *data,
                                       uint32_t data_length, rio_response *resp);
@@ -70,7 +74,9 @@ rio_client_result rio_client_ioctl(rio_client *c, uint32_t code, const void *in,
 
 /* For hand-made requests (riotoast raw, tests): send bytes as they are, then
  * receive the next response, checking only that it is a well-formed RIO/1
- * response. */
+ * response.  The timeout of an answer starts at send_raw and covers the
+ * receive that follows it; a receive without a send before it (a second
+ * pipelined answer) starts its own. */
 rio_client_result rio_client_send_raw(rio_client *c, const void *bytes, size_t len);
 rio_client_result rio_client_receive(rio_client *c, rio_response *resp);
 

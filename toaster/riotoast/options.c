@@ -16,7 +16,7 @@ static const GOptionEntry global_entries[] = {
     {"serial", 'n', 0, G_OPTION_ARG_INT, &opt_serial, "Toaster serial number N: port 5000+N (default 1)", "N"},
     {"port", 'p', 0, G_OPTION_ARG_INT, &opt_port, "TCP port (instead of --serial; a farm's port)", "PORT"},
     {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &opt_timeout,
-     "Seconds to wait for the connection and for each answer (default 10, 0 = forever)", "SEC"},
+     "Seconds for the connection, and for each answer as a whole (default 10, 0 = forever)", "SEC"},
     {"json", 'j', 0, G_OPTION_ARG_NONE, &opt_json, "Print one JSON object with every transaction and the result",
      NULL},
     {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
