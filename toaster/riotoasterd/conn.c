@@ -196,20 +196,20 @@ static bool can_frame_now(const conn *c)
 
 /* ---- output ------------------------------------------------------------ */
 
-/* Queue what the socket did not take.  A client whose unsent answers would
- * exceed --max-output-bytes is closed at once (it is not reading). */
+/* A client whose unsent answers exceed --max-output-bytes is not reading:
+ * it is closed at once (checked after each write attempt). */
+static void check_output_limit(conn *c)
+{
+    size_t max = c->srv->cfg->max_output;
+    if (c->out.len <= max || c->dead)
+        return;
+    log_msg("output limit %s: %zu bytes of answers unsent exceed %zu", c->peer, c->out.len, max);
+    conn_abort(c, "output buffer limit");
+}
+
+/* Queue iov after its first `skip` bytes, behind what is queued. */
 static void queue_rest(conn *c, const struct iovec *iov, int n, size_t skip)
 {
-    size_t total = 0;
-    for (int i = 0; i < n; i++)
-        total += iov[i].iov_len;
-    size_t max = c->srv->cfg->max_output;
-    if (c->out.len + total - skip > max) {
-        log_msg("output limit %s: %zu bytes of answers unsent would exceed %zu", c->peer, c->out.len + total - skip,
-                max);
-        conn_abort(c, "output buffer limit");
-        return;
-    }
     if (!c->out.len)
         c->out_progress = loop_now(c->srv->loop); /* the write-stall clock starts */
     for (int i = 0; i < n; i++) {
@@ -230,7 +230,9 @@ void conn_send(conn *c, const uint8_t hdr[RIO_HEADER_SIZE], const uint8_t *data,
     c->last_active = loop_now(c->srv->loop);
     if (c->dead)
         return;
-    if (c->out.len) { /* keep order behind what is already queued */
+    /* Keep order behind what is queued; while a slice of pipelined requests
+     * is answered, small answers are gathered and go out in one write. */
+    if (c->out.len || (c->corked && len <= CORK_MAX)) {
         queue_rest(c, iov, n, 0);
         return;
     }
@@ -240,8 +242,10 @@ void conn_send(conn *c, const uint8_t hdr[RIO_HEADER_SIZE], const uint8_t *data,
         return;
     }
     size_t wrote = w < 0 ? 0 : (size_t)w;
-    if (wrote < RIO_HEADER_SIZE + (size_t)len)
+    if (wrote < RIO_HEADER_SIZE + (size_t)len) {
         queue_rest(c, iov, n, wrote);
+        check_output_limit(c);
+    }
 }
 
 static void flush_out(conn *c)
@@ -250,13 +254,14 @@ static void flush_out(conn *c)
         ssize_t w = write(c->fd, buf_begin(&c->out), c->out.len);
         if (w < 0) {
             if (errno == EAGAIN || errno == EINTR)
-                return;
+                break;
             conn_abort(c, errno == EPIPE || errno == ECONNRESET ? "peer reset" : "write error");
             return;
         }
         buf_consume(&c->out, (size_t)w);
         c->out_progress = loop_now(c->srv->loop);
     }
+    check_output_limit(c);
 }
 
 /* ---- input ------------------------------------------------------------- */
@@ -264,11 +269,15 @@ static void flush_out(conn *c)
 size_t conn_consume(conn *c, const uint8_t *data, size_t len)
 {
     size_t pos = 0;
+    bool corked = c->corked; /* nested: accept_version_2 feeds a header again */
+    c->corked = true;
     while (can_frame_now(c)) {
         size_t used;
         rio_pdu pdu;
-        if (!charge_header(c, data + pos, len - pos))
-            return len; /* the connection is dropped with its input */
+        if (!charge_header(c, data + pos, len - pos)) {
+            pos = len; /* the connection is dropped with its input */
+            break;
+        }
         rio_feed_result r = rio_framer_feed(&c->framer, data + pos, len - pos, &used, &pdu);
         pos += used;
         sync_charge(c);
@@ -289,6 +298,9 @@ size_t conn_consume(conn *c, const uint8_t *data, size_t len)
             rio_framer_free(&c->framer);
     }
     sync_charge(c);
+    c->corked = corked;
+    if (!corked && !c->dead)
+        flush_out(c);
     if (!c->in_pdu && rio_framer_mid_pdu(&c->framer)) {
         c->in_pdu = true;
         c->pdu_start = loop_now(c->srv->loop);

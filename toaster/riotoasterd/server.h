@@ -63,6 +63,7 @@ struct conn {
     unsigned slice;      /* PDUs it may still frame in this loop turn */
     uint64_t work_turn;  /* loop turn in which it joined the work list */
     bool on_work;        /* on the server's work list: input framed, not handled */
+    bool corked;         /* answering a slice: small answers gather in out */
     conn *work_prev, *work_next;
     loop_timer timer;    /* stall, idle, flush and linger deadlines */
     char peer[64];
@@ -91,6 +92,7 @@ struct server {
 
 #define SCRATCH_SIZE 65536
 #define SLICE_PDUS 32 /* requests framed for one connection per loop turn (fairness) */
+#define CORK_MAX 4096 /* answers up to this data length are gathered within a slice */
 #define BACKLOG_MAX SCRATCH_SIZE /* stop reading while this much waits unframed */
 #define OUT_MAX (256 * 1024)     /* stop framing while this much waits to be sent */
 
