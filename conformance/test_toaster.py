@@ -320,3 +320,55 @@ def test_toast_count_counts_accepted_starts(dev):
         c.ioctl("RIO-TST-039", S.IOCTL_TOASTER_EJECT)
         c.ioctl("RIO-TST-027", S.IOCTL_TOASTER_START, status=BAD_STATE)
         status_is(c, "RIO-TST-025", toast_count=n)
+
+
+# ---- a server's limit on ready toast -------------------------------------
+
+RESOURCES_BOUND = 16 * S.TOASTER_MAX_LOAD_BYTES   # ready toast the case pushes at most
+EMBEDDED_MAX_READY = 10000                        # riotoasterd --max-ready-bytes of this case
+
+
+@pytest.mark.req("RIO-TST-029", "RIO-STS-003", "RIO-STS-004")
+@pytest.mark.server_args("--max-ready-bytes", str(EMBEDDED_MAX_READY))
+def test_ready_toast_limit_loses_nothing(dev):
+    """Ready toast pushed up to a bound, by WRITE then EJECT: either no
+    limit is reached, or a WRITE or EJECT is refused with
+    STATUS_INSUFFICIENT_RESOURCES (Information 0, no data: the envelope
+    checks) and the connection stays usable; then READ drains every byte
+    accepted, in order, nothing lost."""
+    c = dev.open()
+    accepted, refused, n = [], None, 0
+    while sum(map(len, accepted)) < RESOURCES_BOUND and refused is None:
+        block = bread(S.TOASTER_MAX_LOAD_BYTES, 40 + n)
+        n += 1
+        h = c.call("RIO-TST-018", S.MJ_WRITE, data=block,
+                   status=(S.STATUS_SUCCESS, S.STATUS_INSUFFICIENT_RESOURCES))
+        if h.status != S.STATUS_SUCCESS:
+            refused = "WRITE"
+            break
+        accepted.append(block[:h.information])
+        h = c.call("RIO-TST-039", S.MJ_DEVICE_CONTROL, S.IOCTL_TOASTER_EJECT,
+                   status=(S.STATUS_SUCCESS, S.STATUS_INSUFFICIENT_RESOURCES))
+        if h.status != S.STATUS_SUCCESS:
+            refused = "EJECT"
+    want = b"".join(accepted)
+    st = c.status("RIO-TST-029")     # the connection is still usable after the refusal
+    check(st["ready_bytes"] + st["loaded_bytes"] == len(want), "RIO-TST-029",
+          "%d bytes accepted, all ready or loaded%s" % (len(want), " after the refused %s" % refused if refused else ""),
+          "GET_STATUS %s" % st)
+    got = _drain(c)
+    if st["loaded_bytes"]:           # a refused EJECT left its bread loaded: room now, eject it
+        c.ioctl("RIO-TST-039", S.IOCTL_TOASTER_EJECT)
+        got += _drain(c)
+    check(got == want, "RIO-TST-029", "READ returns the %d bytes accepted, in order" % len(want),
+          "%d bytes, first difference at %d" % (len(got), next((i for i, (a, b) in enumerate(zip(got, want))
+                                                                 if a != b), min(len(got), len(want)))))
+
+
+def _drain(c):
+    got = b""
+    while True:
+        piece = c.read("RIO-TST-029", S.DATA_MAX)
+        if not piece:
+            return got
+        got += piece

@@ -72,7 +72,8 @@ def passthrough(args):
         if key in _PER_TARGET:
             skip = "=" not in a
             continue
-        if not a.startswith("-") and os.path.exists(a.split("::")[0]):
+        path = os.path.abspath(a.split("::")[0])
+        if not a.startswith("-") and (path == SUITE or path.startswith(SUITE + os.sep)):
             continue      # the suite's path: each run gets SUITE
         out.append(a)
     return out
@@ -101,7 +102,7 @@ def run(config):
     runs = []
     for name, args in targets:
         base = os.path.join(folder, "matrix-" + _safe(name))
-        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", SUITE] + common + args + [
+        cmd = [sys.executable, "-m", "pytest", "-q", SUITE] + common + args + [
             "--rio-transcripts", "--rio-json", base + ".json", "--rio-html", base + ".html"]
         t0 = time.monotonic()
         with open(base + ".log", "w", encoding="utf-8") as log:
@@ -175,16 +176,29 @@ def render_html(m):
             e(", ".join("%s %d" % kv for kv in sorted(t["summary"].items())))))
     out.append("</table><p>Each cell links to that target's report, at the requirement's row: "
                "its cases, messages and transcripts.</p>")
-    out.append("<table><tr><th>requirement</th><th>level</th>%s<th>text</th></tr>" % "".join(
-        "<th class='t'>%s</th>" % e(n) for n in names))
+    differ = [r for r in m["requirements"] if len(set(r["results"].values())) > 1
+              or set(r["results"].values()) & {"fail", "warn"}]
+    out.append("<h2>Where the targets differ (%d requirements)</h2>" % len(differ))
+    out.extend(_table(m, differ, "d-"))
+    out.append("<h2>Every requirement</h2>")
+    out.extend(_table(m, m["requirements"], ""))
+    out.append("</body></html>\n")
+    return "\n".join(out)
+
+
+def _table(m, rows, prefix):
+    e = html.escape
+    names = [t["name"] for t in m["targets"]]
     html_of = {t["name"]: t["html"] for t in m["targets"]}
-    for r in m["requirements"]:
+    out = ["<table><tr><th>requirement</th><th>level</th>%s<th>text</th></tr>" % "".join(
+        "<th class='t'>%s</th>" % e(n) for n in names)]
+    for r in rows:
         cells = []
         for n in names:
             v = r["results"][n]
             cells.append("<td class='%s'><a href='%s#%s'>%s</a></td>" % (
                 v.replace("/", ""), e(html_of[n]), e(r["id"]), e(v)))
-        out.append("<tr><td>%s</td><td>%s<br><small>%s</small></td>%s<td><small>%s</small></td></tr>" % (
-            e(r["id"]), e(r["level"]), e(r["source"]), "".join(cells), e(r["text"])))
-    out.append("</table></body></html>\n")
-    return "\n".join(out)
+        out.append("<tr id='%s%s'><td>%s</td><td>%s<br><small>%s</small></td>%s<td><small>%s</small></td></tr>" % (
+            prefix, e(r["id"]), e(r["id"]), e(r["level"]), e(r["source"]), "".join(cells), e(r["text"])))
+    out.append("</table>")
+    return out

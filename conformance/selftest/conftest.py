@@ -10,6 +10,9 @@ from .runner import Pool
 
 
 
+# The faulty build of the self-test matrix.
+MATRIX_FAULT = "read-drops-last-byte"
+
 # (what, documented IDs, IDs the suite found), for the summary table.
 VERDICTS = []
 
@@ -67,14 +70,63 @@ def client_cmd(build, misbehave):
 
 
 @pytest.fixture(scope="session")
-def suite_runs(rio_build):
+def suite_runs(rio_build, external_targets, tmp_path_factory):
     """Every suite run of the self-tests, started at once and run two at a
-    time: the clean run, one per server fault, one per client misbehaviour."""
+    time: the clean run, the external servers told and untold, the hints,
+    the matrix, one per server fault, one per client misbehaviour."""
     pool = Pool(rio_build)
     pool.submit("clean", [])
+    ext = external_targets
+    told, told_args = ext["alt-told"]
+    pool.submit(("alt", "told"), told.target_args(told_args))
+    pool.submit(("alt", "untold"), ext["alt-untold"].target_args(None))
+    pool.submit(("riotoasterd", "untold"), ext["riotoasterd-untold"].target_args(None))
+    # Told a wrong stall timeout and not told the serial of a server on
+    # another BasePort: each failure names the option that may be mis-set.
+    pool.submit(("hints",), ["--rio-target", "%s:%d" % (ext["hints"].host, ext["hints"].port),
+                             "--rio-stall-timeout", "0.2", "--rio-toast-ms", "60",
+                             "-k", "test_get_info or test_stall_in_header"])
+    pool.submit(("unreachable",), ["--rio-target", "127.0.0.1:%d" % ext["closed-port"]])
+    matrix, matrix_args = ext["matrix"]
+    folder = tmp_path_factory.mktemp("matrix")
+    targets = folder / "targets"
+    targets.write_text("# name  target  options\n"
+                       "riotoasterd  embedded\n"
+                       "altserver  %s:%d  %s\n"
+                       "riotoasterd-fault  embedded  --rio-server-arg=--fault=%s\n"
+                       % (matrix.host, matrix.port, " ".join(matrix_args + ["--rio-farm", "%s:%d" % (
+                           matrix.host, matrix.farm_port)]), MATRIX_FAULT))
+    pool.submit(("matrix",), ["--rio-targets", str(targets), "--rio-matrix-dir", str(folder),
+                              "--rio-html", str(folder / "matrix.html"), "-m", "not client_side"])
     for name, _, _ in fault_table(rio_build):
         pool.submit(("fault", name), ["-m", "not client_side", "--rio-server-arg=--fault=%s" % name])
     for name, _, _ in misbehaviour_table(rio_build):
         pool.submit(("client", name), ["-m", "client_side", "--rio-client-cmd", client_cmd(rio_build, name)])
     yield pool
     pool.shutdown()
+
+
+@pytest.fixture(scope="session")
+def external_targets(rio_build):
+    """Servers the suite did not start, each used by one run only (a
+    per-device server is exclusive, and runs go two at a time): altserver
+    told its configuration, altserver told nothing, riotoasterd told
+    nothing, altserver for the hint runs, altserver for the matrix."""
+    from ..altserver import launch
+    started = []
+    try:
+        told, told_args = launch.altserver_told()
+        started.append(told)
+        untold = launch.altserver_untold()
+        started.append(untold)
+        bundled = launch.riotoasterd_untold(rio_build)
+        started += [bundled, bundled.companion]
+        hints, _ = launch.altserver_told()
+        started.append(hints)
+        matrix, matrix_args = launch.altserver_told()
+        started.append(matrix)
+        yield {"alt-told": (told, told_args), "alt-untold": untold, "riotoasterd-untold": bundled,
+               "hints": hints, "matrix": (matrix, matrix_args), "closed-port": launch.free_port_block(0)}
+    finally:
+        for s in started:
+            s.stop()

@@ -1,0 +1,1 @@
+"""A second RIO/1 server for the conformance self-tests (README.md)."""

@@ -1,0 +1,109 @@
+"""No false alarms: the suite against servers it did not start — the
+second, deliberately different server (altserver) and riotoasterd — told
+their configuration and told nothing; the hints, the preflight, and the
+interop matrix with its browser rendering."""
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from ..altserver.altserver import SHOULDS_NOT_FOLLOWED
+from ..rioconf.preflight import EXIT_UNREACHABLE
+from .conftest import MATRIX_FAULT, fault_table
+from .test_selftest import explain
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.mark.parametrize("server,told", [("alt", "told"), ("alt", "untold"), ("riotoasterd", "untold")])
+def test_conforming_server_passes(suite_runs, server, told):
+    """Nothing fails; the only warnings are the SHOULDs altserver
+    deliberately does not follow."""
+    run = suite_runs.result((server, told))
+    assert run.report, "no JSON report:\n" + run.tail()
+    want = set(SHOULDS_NOT_FOLLOWED) if server == "alt" else set()
+    assert not run.failed and run.warned == want and run.returncode == 0, explain(run, want)
+    ran = run.report["summary"].get("PASS", 0)
+    assert ran > 100, "only %d requirements passed: the run skipped too much\n%s" % (ran, run.tail())
+
+
+def test_untold_run_reports_its_assumptions(suite_runs):
+    target = suite_runs.result(("alt", "untold")).report["target"]
+    assert "stall timeout 10 s (the protocol's default; not told)" in target, target
+    assert re.search(r"toast time [\d.]+ ms per level \(calibrated", target), target
+    assert "port - 5000" in target, target
+
+
+def test_mis_set_options_are_named(suite_runs):
+    """A server on another BasePort, not told its serial, and told a wrong
+    stall timeout: exactly those rules fail, each naming its option."""
+    run = suite_runs.result(("hints",))
+    assert run.failed == {"RIO-ADR-003", "RIO-TMO-001"}, explain(run, {"RIO-ADR-003", "RIO-TMO-001"})
+    messages = {t["violated"]: t["message"] for t in run.report["tests"] if t["violated"]}
+    assert "--rio-serial" in messages["RIO-ADR-003"], messages["RIO-ADR-003"]
+    assert "--rio-stall-timeout" in messages["RIO-TMO-001"], messages["RIO-TMO-001"]
+
+
+def test_unreachable_target_is_one_error(suite_runs):
+    run = suite_runs.result(("unreachable",))
+    assert run.returncode == EXIT_UNREACHABLE, run.tail()
+    lines = [line for line in run.output.splitlines() if "did not pass the preflight" in line]
+    assert lines and "cannot connect" in lines[0], run.tail()
+    assert "failed" not in run.output and "passed" not in run.output, run.tail()
+
+
+@pytest.fixture(scope="module")
+def matrix(suite_runs, rio_build):
+    run = suite_runs.result(("matrix",))
+    assert run.report.get("targets"), "no matrix JSON:\n" + run.tail()
+    return run
+
+
+def test_matrix_side_by_side(matrix, rio_build):
+    """One column per target, one row per requirement; riotoasterd passes,
+    altserver only warns where documented, the faulty build fails exactly
+    its documented IDs."""
+    m = matrix.report
+    names = [t["name"] for t in m["targets"]]
+    assert names == ["riotoasterd", "altserver", "riotoasterd-fault"], names
+    by = {n: {r["id"]: r["results"][n] for r in m["requirements"]} for n in names}
+    assert not {k for k, v in by["riotoasterd"].items() if v in ("fail", "warn")}
+    assert {k for k, v in by["altserver"].items() if v == "fail"} == set()
+    assert {k for k, v in by["altserver"].items() if v == "warn"} == set(SHOULDS_NOT_FOLLOWED)
+    want = next(ids for name, ids, _ in fault_table(rio_build) if name == MATRIX_FAULT)
+    assert {k for k, v in by["riotoasterd-fault"].items() if v in ("fail", "warn")} == want
+    assert matrix.returncode == 1 and [t["exit_status"] for t in m["targets"]] == [0, 0, 1], matrix.tail()
+
+
+def test_matrix_cells_link_to_transcripts(matrix):
+    m = matrix.report
+    folder = matrix.args[matrix.args.index("--rio-matrix-dir") + 1]
+    page = open(os.path.join(folder, "matrix.html"), encoding="utf-8").read()
+    whole = page[page.index("<h2>Every requirement</h2>"):]
+    links = re.findall(r"<td class='(\w+)'><a href='([^'#]+)#(RIO-[A-Z]+-\d{3})'>", whole)
+    assert len(links) == len(m["requirements"]) * len(m["targets"]), len(links)
+    for cls, target_page, rid in links[:400]:
+        text = open(os.path.join(folder, target_page), encoding="utf-8").read()
+        assert "<tr id='%s'>" % rid in text, (target_page, rid)
+    alt = open(os.path.join(folder, "matrix-altserver.html"), encoding="utf-8").read()
+    assert alt.count("<summary>transcript</summary>") > 50     # passing cases keep theirs too
+
+
+def test_matrix_renders_in_chromium(matrix, tmp_path):
+    """A real browser renders the page (Debian chromium, headless)."""
+    browser = shutil.which("chromium")
+    if browser is None:
+        pytest.skip("chromium not installed (scripts/deps.sh installs it)")
+    folder = matrix.args[matrix.args.index("--rio-matrix-dir") + 1]
+    png = tmp_path / "matrix.png"
+    proc = subprocess.run([browser] + CHROMIUM_FLAGS + ["--user-data-dir=%s" % (tmp_path / "profile"),
+                                                        "--window-size=1200,900", "--screenshot=%s" % png,
+                                                        "file://%s" % os.path.join(folder, "matrix.html")],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    assert png.exists(), proc.stdout.decode(errors="replace")[-2000:]
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20000, len(data)
