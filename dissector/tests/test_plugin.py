@@ -1,11 +1,12 @@
 """The plugin loads and registers what it promises."""
 import os
+import re
 
 import pytest
 
 from pyrio.riodefs import DEFS
 import riocap
-from conftest import sanitized
+from conftest import REPO, sanitized
 
 
 OTHER_PORT = 7777  # outside the default range, and not claimed by another dissector
@@ -28,6 +29,12 @@ FIELDS = ["rio.signature", "rio.version", "rio.major", "rio.header_length", "rio
           "rio.response_length", "rio.data", "rio.response_in", "rio.response_to", "rio.time"]
 
 
+def _plugin_version():
+    """The toolkit's version (the top-level project() of CMakeLists.txt)."""
+    with open(os.path.join(REPO, "CMakeLists.txt")) as f:
+        return re.search(r"^project\(rio-toolkit VERSION ([0-9.]+)", f.read(), re.M).group(1)
+
+
 def test_protocols_are_registered(tshark):
     protocols = {l.split("\t")[2] for l in tshark.out("-G", "protocols").splitlines()}
     assert {"rio", "rio.toaster"} <= protocols
@@ -38,6 +45,7 @@ def test_plugin_is_loaded(tshark):
     lines = [l.split("\t") for l in tshark.out("-G", "plugins").splitlines()]
     rio = [l for l in lines if l[0].strip() == "rio.so"]
     assert rio, "rio.so not in tshark -G plugins"
+    assert rio[0][1].strip() == _plugin_version()
     assert rio[0][2].strip() == "dissector"
     assert rio[0][3].strip().startswith(tshark.home)
 
