@@ -151,12 +151,16 @@ static void on_finished(void *ctx, rr_session *s)
         json_str_ascii(g, "server", srv);
         json_bool(g, "handshake", s->handshake);
         json_int(g, "start_us", s->ts_first);
+        json_bool(g, "dropped", s->dropped);
         stats_json(g, &s->stats);
         g_string_append_c(g, '}');
     } else {
         g_string_append_printf(g, "session %u: %s -> %s%s, ", s->id, cli, srv,
                                s->handshake ? "" : " (started mid-stream)");
         stats_text(g, &s->stats);
+        if (s->dropped)
+            g_string_append(g, "; warning: dropped unfinished, too many connections open "
+                               "(--max-streams)");
     }
     emit(a);
     if (a->o->junit) {
@@ -189,6 +193,7 @@ static void summary(audit *a, const rr_input_result *in, int code)
         json_uint(g, "packets", in->stats.packets);
         json_uint(g, "tcp_packets", in->stats.tcp);
         json_uint(g, "clamped_timestamps", in->stats.clamped_ts);
+        json_uint(g, "dropped_streams", in->dropped_streams);
         json_uint(g, "sessions", a->sessions);
         stats_json(g, &a->total);
         json_int(g, "exit", code);
@@ -197,6 +202,9 @@ static void summary(audit *a, const rr_input_result *in, int code)
         g_string_append_printf(g, "total: %u sessions, ", a->sessions);
         stats_text(g, &a->total);
         g_string_append_printf(g, "; %" G_GUINT64_FORMAT " packets", (guint64)in->stats.packets);
+        if (in->dropped_streams)
+            g_string_append_printf(g, "; %" G_GUINT64_FORMAT " connections dropped (--max-streams)",
+                                   (guint64)in->dropped_streams);
     }
     emit(a);
 }

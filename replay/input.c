@@ -29,7 +29,8 @@ bool rr_reader_open(rr_reader *r, const rr_options *o, const rr_sink *sink)
     r->res.opened = true;
     r->cap.window = o->window;
     rr_tracker_init(&r->tracker, sink,
-                    (rr_reasm_caps){(size_t)o->reorder_cap, (size_t)o->reorder_segments});
+                    (rr_reasm_caps){(size_t)o->reorder_cap, (size_t)o->reorder_segments},
+                    (size_t)o->max_streams);
     return true;
 }
 
@@ -47,6 +48,11 @@ bool rr_reader_step(rr_reader *r, unsigned packets)
     }
     rr_tracker_finish(&r->tracker);
     r->res.stats = r->cap.stats;
+    r->res.dropped_streams = r->tracker.dropped;
+    if (r->tracker.dropped)
+        rr_error("warning: %s: more than %zu connections open at once: the %llu idle the longest "
+                 "were dropped unfinished (raise --max-streams)", r->cap.name,
+                 r->tracker.max_streams, (unsigned long long)r->tracker.dropped);
     if (r->cap.stats.clamped_ts)
         rr_error("warning: %s: %llu packets have a timestamp outside years 0..9999 (clamped to "
                  "the nearest bound)", r->cap.name, (unsigned long long)r->cap.stats.clamped_ts);

@@ -11,6 +11,7 @@ typedef struct rr_input_result {
     rr_capture_stats stats;
     bool opened;      /* false: nothing could be read (message printed) */
     bool read_error;  /* the file broke off (message printed); what came before was read */
+    uint64_t dropped_streams; /* connections dropped over --max-streams (warning printed) */
 } rr_input_result;
 
 rr_input_result rr_read_capture(const rr_options *o, const rr_sink *sink);

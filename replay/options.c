@@ -179,6 +179,9 @@ static const GOptionEntry common_entries[] = {
      "Out-of-order bytes buffered per direction (default " G_STRINGIFY(RR_REASM_DEFAULT_CAP) ")", "BYTES"},
     {"reorder-segments", 0, 0, G_OPTION_ARG_INT64, NULL,
      "Out-of-order segments buffered per direction (default " G_STRINGIFY(RR_REASM_DEFAULT_SEGMENTS) ")", "N"},
+    {"max-streams", 0, 0, G_OPTION_ARG_INT64, NULL,
+     "Connections tracked at once; beyond, the idlest is dropped and reported (default "
+     G_STRINGIFY(RR_DEFAULT_MAX_STREAMS) ")", "N"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, NULL, "Human output: summary and divergences only", NULL},
     G_OPTION_ENTRY_NULL};
 
@@ -213,6 +216,7 @@ static GOptionEntry *bind_entries(const GOptionEntry *src, rr_options *o)
         else if (!strcmp(l, "junit")) e[i].arg_data = &o->junit;
         else if (!strcmp(l, "reorder-cap")) e[i].arg_data = &o->reorder_cap;
         else if (!strcmp(l, "reorder-segments")) e[i].arg_data = &o->reorder_segments;
+        else if (!strcmp(l, "max-streams")) e[i].arg_data = &o->max_streams;
         else if (!strcmp(l, "quiet")) e[i].arg_data = &o->quiet;
         else if (!strcmp(l, "speed")) e[i].arg_data = &o->speed;
         else if (!strcmp(l, "timeout")) e[i].arg_data = &o->timeout;
@@ -251,6 +255,8 @@ static bool check(const rr_options *o)
         return usage_error("--speed and --timeout must be positive");
     if (o->reorder_cap < 0 || o->reorder_segments < 0)
         return usage_error("--reorder-cap and --reorder-segments must not be negative");
+    if (o->max_streams < 1)
+        return usage_error("--max-streams must be at least 1");
     return true;
 }
 
@@ -263,6 +269,7 @@ bool rr_options_parse(rr_options *o, int argc, char **argv)
     o->timeout = RR_DEFAULT_TIMEOUT;
     o->reorder_cap = RR_REASM_DEFAULT_CAP;
     o->reorder_segments = RR_REASM_DEFAULT_SEGMENTS;
+    o->max_streams = RR_DEFAULT_MAX_STREAMS;
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         print_help();
         if (argc < 2)

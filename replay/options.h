@@ -30,6 +30,7 @@ typedef struct rr_options {
     char *junit;
     gint64 reorder_cap;
     gint64 reorder_segments;
+    gint64 max_streams;
     gboolean quiet;
     /* client */
     char *target_host;

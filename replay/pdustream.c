@@ -1,4 +1,5 @@
 /* pdustream.c — RIO framing of one reassembled direction (see pdustream.h). */
+#include <glib.h>
 #include <string.h>
 
 #include "pdustream.h"
@@ -23,9 +24,7 @@ static void start_pdu(rr_pdustream *ps, uint64_t off, int64_t ts)
     ps->cur.ts_first = ps->cur.ts_last = ts;
     ps->cur.complete = true;
     ps->in_pdu = true;
-    int slot = (int)(ps->cur.index % RR_PDUSTREAM_RECENT);
-    ps->recent[slot].off = off;
-    ps->recent[slot].index = ps->cur.index;
+    ps->recent[ps->cur.index % RR_PDUSTREAM_RECENT] = off;
 }
 
 static void end_pdu(rr_pdustream *ps)
@@ -133,16 +132,15 @@ static void attach_pending(rr_pdustream *ps, uint64_t from, uint64_t to)
     }
 }
 
+/* The index of the PDU holding stream offset off among the recent ones
+ * (the last one starting at or before it), or -1. */
 static int64_t index_at(const rr_pdustream *ps, uint64_t off)
 {
-    int64_t best = -1;
-    uint64_t best_off = 0;
-    for (int i = 0; i < RR_PDUSTREAM_RECENT && (uint64_t)i < ps->count; i++)
-        if (ps->recent[i].off <= off && (best < 0 || ps->recent[i].off >= best_off)) {
-            best = (int64_t)ps->recent[i].index;
-            best_off = ps->recent[i].off;
-        }
-    return best;
+    uint64_t n = ps->count < RR_PDUSTREAM_RECENT ? ps->count : RR_PDUSTREAM_RECENT;
+    for (uint64_t i = ps->count; i-- > ps->count - n;)
+        if (ps->recent[i % RR_PDUSTREAM_RECENT] <= off)
+            return (int64_t)i;
+    return -1;
 }
 
 void rr_pdustream_problem(rr_pdustream *ps, rr_problem_kind kind, uint64_t off, uint64_t n)
@@ -151,7 +149,8 @@ void rr_pdustream_problem(rr_pdustream *ps, rr_problem_kind kind, uint64_t off, 
                   (off < ps->pos || (ps->state == RR_PS_BODY && off < ps->pos + ps->body_left));
     if (in_cur) {
         mark(&ps->cur, kind, 0);
-    } else if (off >= ps->pos && ps->npending < RR_PDUSTREAM_PENDING) {
+    } else if (off >= ps->pos && ps->npending < RR_PDUSTREAM_PENDING &&
+               (ps->pending || (ps->pending = g_try_new(struct rr_pending, RR_PDUSTREAM_PENDING)))) {
         ps->pending[ps->npending].off = off;
         ps->pending[ps->npending].bytes = n;
         ps->pending[ps->npending++].kind = kind;
@@ -275,6 +274,13 @@ void rr_pdustream_gap(rr_pdustream *ps, uint64_t off, uint64_t n, rr_problem_kin
         ps->state = n == 0 ? RR_PS_HEADER : RR_PS_HUNT;
         return;
     }
+}
+
+void rr_pdustream_free(rr_pdustream *ps)
+{
+    g_free(ps->pending);
+    ps->pending = NULL;
+    ps->npending = 0;
 }
 
 void rr_pdustream_finish(rr_pdustream *ps, int64_t ts)

@@ -73,8 +73,12 @@ typedef struct rr_pdustream {
     bool initial_hunt;       /* hunting because the stream began mid-way */
     bool midstream;          /* this direction began without a SYN */
     uint64_t skipped;        /* bytes skipped while hunting */
-    struct { uint64_t off, index; } recent[RR_PDUSTREAM_RECENT];
-    struct { uint64_t off, bytes; rr_problem_kind kind; } pending[RR_PDUSTREAM_PENDING];
+    /* Header offsets of the last RR_PDUSTREAM_RECENT PDUs, PDU i in slot
+     * i % RR_PDUSTREAM_RECENT (so its index needs no storing). */
+    uint64_t recent[RR_PDUSTREAM_RECENT];
+    /* Problems at offsets not framed yet; allocated on first use (few
+     * streams ever have one). */
+    struct rr_pending { uint64_t off, bytes; rr_problem_kind kind; } *pending;
     int npending;
 } rr_pdustream;
 
@@ -90,5 +94,6 @@ void rr_pdustream_gap(rr_pdustream *ps, uint64_t off, uint64_t n, rr_problem_kin
 void rr_pdustream_problem(rr_pdustream *ps, rr_problem_kind kind, uint64_t off, uint64_t n);
 /* End of stream: an unfinished PDU ends incomplete. */
 void rr_pdustream_finish(rr_pdustream *ps, int64_t ts);
+void rr_pdustream_free(rr_pdustream *ps);
 
 #endif

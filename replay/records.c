@@ -54,7 +54,7 @@ void rr_record_json(GString *g, const char *key, const rr_record *r, int dir)
     field(g, p, req ? "ioctl" : "status", RIO_OFF_IOCTL, 4);
     field(g, p, req ? "output_length" : "information", RIO_OFF_OUTPUT_LENGTH, 4);
     field(g, p, req ? "request_length" : "response_length", RIO_OFF_DATA_LENGTH, 4);
-    if (r->sha256[0])
+    if (r->sha256)
         json_str_ascii(g, "data_sha256", r->sha256);
     json_bool(g, "complete", p->complete);
     if (p->malformed != RIO_OK)

@@ -18,6 +18,7 @@ static void record_free(rr_record *r)
         g_byte_array_free(r->bytes, TRUE);
     if (r->sum)
         g_checksum_free(r->sum);
+    g_free(r->sha256);
 }
 
 void rr_txn_free(rr_txn *t)
@@ -74,11 +75,9 @@ static void check_rules(rr_session *s, rr_txn *t)
     bool req_ok = t->req.present && t->req.pdu.header_have == RIO_HEADER_SIZE;
     if (req_ok && t->index == 0 && s->handshake && q->major != RIO_MJ_CREATE)
         t->violations |= 1u << RR_VIOLATION_MISSING_CREATE;
-    if (req_ok && s->have_prev && s->prev.req.present &&
-        q->sequence != s->prev.req.pdu.hdr.sequence + 1)
+    if (req_ok && s->prev.have && s->prev.req && q->sequence != s->prev.req_sequence + 1)
         t->violations |= 1u << RR_VIOLATION_SEQUENCE_JUMP;
-    if (req_ok && s->have_prev && s->prev.resp.present &&
-        t->req.pdu.ts_first < s->prev.resp.pdu.ts_last)
+    if (req_ok && s->prev.have && s->prev.resp && t->req.pdu.ts_first < s->prev.resp_ts_last)
         t->violations |= 1u << RR_VIOLATION_PIPELINING;
     if (req_ok && t->resp.present && t->resp.pdu.header_have == RIO_HEADER_SIZE &&
         t->resp.pdu.malformed == RIO_OK &&
@@ -97,11 +96,11 @@ static void finalize(rr_session *s, rr_txn *t)
         s->stats.incomplete++;
     count_problems(s, &t->req);
     count_problems(s, &t->resp);
-    s->prev.req = t->req; /* shallow: only header and timestamps are read */
-    s->prev.resp = t->resp;
-    s->prev.req.bytes = s->prev.resp.bytes = NULL;
-    s->prev.req.sum = s->prev.resp.sum = NULL;
-    s->have_prev = true;
+    s->prev.have = true;
+    s->prev.req = t->req.present;
+    s->prev.resp = t->resp.present;
+    s->prev.req_sequence = t->req.pdu.hdr.sequence;
+    s->prev.resp_ts_last = t->resp.pdu.ts_last;
     s->sink->txn(s->sink->ctx, s, t);
 }
 
@@ -244,7 +243,7 @@ static void on_end(void *ctx, rr_pdu *pdu)
         r->ended = true;
         if (r->sum) {
             if (pdu->complete && pdu->malformed == RIO_OK)
-                g_strlcpy(r->sha256, g_checksum_get_string(r->sum), sizeof r->sha256);
+                r->sha256 = g_strdup(g_checksum_get_string(r->sum));
             g_checksum_free(r->sum);
             r->sum = NULL;
         }
@@ -318,9 +317,11 @@ void rr_session_segment(rr_session *s, int dir, const rr_segment *seg)
     s->ts_last = seg->ts_us;
     if (seg->flags & RR_TCP_SYN) {
         /* A SYN before any data: this direction starts at a header. */
-        if (!s->reasm[dir].started)
+        if (!s->reasm[dir].started) {
+            rr_pdustream_free(&s->stream[dir]);
             rr_pdustream_init(&s->stream[dir], s->stream[dir].kind, false, &stream_ops,
                               dir_ctx(s, dir));
+        }
         rr_reasm_syn(&s->reasm[dir], seg->seq);
         s->syn[dir] = true;
         if (dir == RR_DIR_REQUEST && !(seg->flags & RR_TCP_ACK))
@@ -395,7 +396,9 @@ void rr_session_free(rr_session *s)
     for (guint i = 0; i < s->window->len; i++)
         rr_txn_free(g_ptr_array_index(s->window, i));
     g_ptr_array_free(s->window, TRUE);
-    for (int d = 0; d < 2; d++)
+    for (int d = 0; d < 2; d++) {
         rr_reasm_free(&s->reasm[d]);
+        rr_pdustream_free(&s->stream[d]);
+    }
     g_free(s);
 }

@@ -45,7 +45,7 @@ typedef struct rr_record {
     uint64_t body_seen;   /* body bytes passed so far */
     GByteArray *bytes;    /* whole PDU (header..data) when the sink keeps bytes */
     GChecksum *sum;       /* SHA-256 of the data while hashing */
-    char sha256[65];      /* hex digest of a complete PDU's data, or "" */
+    char *sha256;         /* hex digest of a complete PDU's data, or NULL */
 } rr_record;
 
 typedef struct rr_txn {
@@ -87,6 +87,7 @@ struct rr_session {
     int64_t ts_fin[2];        /* FIN or RST per direction, 0 if none */
     bool reset[2];
     bool rio;                 /* a sane PDU was seen */
+    bool dropped;             /* finished early: too many streams open (--max-streams) */
     const rr_sink *sink;
     unsigned *next_id;
     GPtrArray *window;        /* rr_txn * not final yet */
@@ -94,8 +95,11 @@ struct rr_session {
     uint64_t orphans;         /* responses before the first request of a mid-stream
                                * capture: transactions 0..orphans-1 have no request */
     uint64_t requests_begun;
-    rr_txn prev;              /* last final transaction's timestamps/sequence */
-    bool have_prev;
+    struct {                  /* what the rules need of the last final transaction */
+        bool have, req, resp; /* it exists; its request, response were present */
+        uint32_t req_sequence;
+        int64_t resp_ts_last;
+    } prev;
     rr_session_stats stats;
     rr_reasm reasm[2];
     rr_pdustream stream[2];

@@ -10,8 +10,9 @@ typedef struct rr_flow_key {
 
 typedef struct rr_flow {
     rr_flow_key key;
-    rr_session *session;      /* NULL once closed (key kept for stray ACKs) */
+    rr_session *session;
     uint64_t order;           /* creation order, for a deterministic finish */
+    GList link;               /* in rr_tracker.lru (data: this flow) */
 } rr_flow;
 
 static int endpoint_cmp(const rr_endpoint *x, const rr_endpoint *y)
@@ -61,13 +62,14 @@ static void flow_free(gpointer p)
     g_free(f);
 }
 
-void rr_tracker_init(rr_tracker *t, const rr_sink *sink, rr_reasm_caps caps)
+void rr_tracker_init(rr_tracker *t, const rr_sink *sink, rr_reasm_caps caps, size_t max_streams)
 {
     memset(t, 0, sizeof *t);
     t->flows = g_hash_table_new_full(key_hash, key_equal, NULL, flow_free);
-    t->open = g_hash_table_new(NULL, NULL);
+    g_queue_init(&t->lru);
     t->sink = sink;
     t->caps = caps;
+    t->max_streams = max_streams;
 }
 
 static bool rio_port(uint16_t port)
@@ -94,12 +96,23 @@ static bool sender_is_client(const rr_segment *s)
     return s->src.port > s->dst.port;
 }
 
+/* The connection ended (or is dropped): finish its session and forget it. */
 static void close_flow(rr_tracker *t, rr_flow *f)
 {
-    g_hash_table_remove(t->open, f->session);
+    g_queue_unlink(&t->lru, &f->link);
+    g_hash_table_steal(t->flows, &f->key);
     rr_session_finish(f->session);
-    rr_session_free(f->session);
-    f->session = NULL;
+    flow_free(f);
+}
+
+/* Over --max-streams: the connection idle the longest goes, finished as it
+ * stands and marked, so that every report shows it (never silently). */
+static void drop_idlest(rr_tracker *t)
+{
+    rr_flow *f = t->lru.head->data;
+    f->session->dropped = true;
+    t->dropped++;
+    close_flow(t, f);
 }
 
 static rr_session *open_session(rr_tracker *t, const rr_segment *s)
@@ -130,20 +143,26 @@ void rr_tracker_segment(rr_tracker *t, const rr_segment *s)
     rr_flow_key key;
     make_key(&key, s);
     rr_flow *f = g_hash_table_lookup(t->flows, &key);
-    if (!f) {
-        f = g_new0(rr_flow, 1);
-        f->key = key;
-        f->order = g_hash_table_size(t->flows);
-        g_hash_table_insert(t->flows, &f->key, f);
-    } else if (f->session && new_connection(f->session, s)) {
+    if (f && new_connection(f->session, s)) {
         close_flow(t, f);
+        f = NULL;
     }
-    if (!f->session) {
-        /* Stray ACKs and FINs after a close open nothing. */
+    if (!f) {
+        /* Stray ACKs and FINs (after a close) open nothing. */
         if (s->len == 0 && !(s->flags & RR_TCP_SYN))
             return;
+        if (t->max_streams && t->lru.length >= t->max_streams)
+            drop_idlest(t);
+        f = g_new0(rr_flow, 1);
+        f->key = key;
+        f->order = t->next_order++;
         f->session = open_session(t, s);
-        g_hash_table_add(t->open, f->session);
+        f->link.data = f;
+        g_hash_table_insert(t->flows, &f->key, f);
+        g_queue_push_tail_link(&t->lru, &f->link);
+    } else if (t->lru.tail != &f->link) { /* now the most recently active */
+        g_queue_unlink(&t->lru, &f->link);
+        g_queue_push_tail_link(&t->lru, &f->link);
     }
     rr_session *ss = f->session;
     int dir = endpoint_cmp(&s->src, &ss->client) == 0 ? RR_DIR_REQUEST : RR_DIR_RESPONSE;
@@ -160,13 +179,9 @@ static gint by_order(gconstpointer x, gconstpointer y)
 
 void rr_tracker_finish(rr_tracker *t)
 {
-    GPtrArray *open = g_ptr_array_new();
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, t->flows);
-    while (g_hash_table_iter_next(&it, &k, &v))
-        if (((rr_flow *)v)->session)
-            g_ptr_array_add(open, v);
+    GPtrArray *open = g_ptr_array_sized_new(t->lru.length);
+    for (GList *l = t->lru.head; l; l = l->next)
+        g_ptr_array_add(open, l->data);
     g_ptr_array_sort(open, by_order);
     for (guint i = 0; i < open->len; i++)
         close_flow(t, g_ptr_array_index(open, i));
@@ -176,18 +191,14 @@ void rr_tracker_finish(rr_tracker *t)
 void rr_tracker_foreach_open(const rr_tracker *t, void (*fn)(void *ctx, const rr_session *s),
                              void *ctx)
 {
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, t->open);
-    while (g_hash_table_iter_next(&it, &k, &v))
-        fn(ctx, k);
+    for (GList *l = t->lru.head; l; l = l->next)
+        fn(ctx, ((rr_flow *)l->data)->session);
 }
 
 void rr_tracker_free(rr_tracker *t)
 {
     if (t->flows)
         g_hash_table_destroy(t->flows);
-    if (t->open)
-        g_hash_table_destroy(t->open);
-    t->flows = t->open = NULL;
+    t->flows = NULL;
+    g_queue_init(&t->lru);
 }

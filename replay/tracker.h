@@ -2,7 +2,13 @@
  *
  * Which side is the client: the sender of the SYN; else the receiver of the
  * SYN-ACK; else the side not on a RIO port (5000..5099); else the side whose
- * first payload carries a request signature; else the higher port. */
+ * first payload carries a request signature; else the higher port.
+ *
+ * Memory: only open connections are tracked (a closed one is forgotten; a
+ * stray packet after its close opens nothing, data opens a new mid-stream
+ * session).  At most max_streams are open at once: opening one more first
+ * drops the connection idle the longest, finished as it stands and marked
+ * (rr_session.dropped), and counted in `dropped`. */
 #ifndef RR_TRACKER_H
 #define RR_TRACKER_H
 
@@ -11,15 +17,22 @@
 #include "decode.h"
 #include "session.h"
 
+/* Default --max-streams: about 256 MiB of open-connection state at ~2 KB
+ * each (bench/replay/streams_mem.py; a literal: --help shows it). */
+#define RR_DEFAULT_MAX_STREAMS 131072
+
 typedef struct rr_tracker {
-    GHashTable *flows;        /* rr_flow_key -> rr_flow */
-    GHashTable *open;         /* set of rr_session * still open */
+    GHashTable *flows;        /* rr_flow_key -> rr_flow, open connections only */
+    GQueue lru;               /* the same flows, least recently active first */
     const rr_sink *sink;
     rr_reasm_caps caps;
+    size_t max_streams;
+    uint64_t dropped;         /* connections dropped over max_streams */
+    uint64_t next_order;
     unsigned next_id;
 } rr_tracker;
 
-void rr_tracker_init(rr_tracker *t, const rr_sink *sink, rr_reasm_caps caps);
+void rr_tracker_init(rr_tracker *t, const rr_sink *sink, rr_reasm_caps caps, size_t max_streams);
 void rr_tracker_segment(rr_tracker *t, const rr_segment *seg);
 /* End of capture: finish every open session, in order of first packet. */
 void rr_tracker_finish(rr_tracker *t);

@@ -1,7 +1,8 @@
 /* fuzz_capture.c — libFuzzer entry: the input is a capture file (pcap or
  * pcapng) read from memory, through decode, reassembly, framing and session
  * building, with both sinks' work done (bytes kept and data hashed) and a
- * small reorder caps (bytes and pieces) so gaps are declared often. */
+ * small reorder caps (bytes and pieces) so gaps are declared often, and few
+ * streams so that dropping the idlest happens too. */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -12,6 +13,7 @@
 
 #define FUZZ_REORDER_CAP 4096
 #define FUZZ_REORDER_SEGMENTS 64
+#define FUZZ_MAX_STREAMS 8
 
 static void on_txn(void *ctx, rr_session *s, rr_txn *t)
 {
@@ -42,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     GString *g = g_string_new(NULL);
     rr_sink sink = {.keep_bytes = true, .hash = true, .txn = on_txn, .finished = on_finished, .ctx = g};
     rr_tracker t;
-    rr_tracker_init(&t, &sink, (rr_reasm_caps){FUZZ_REORDER_CAP, FUZZ_REORDER_SEGMENTS});
+    rr_tracker_init(&t, &sink, (rr_reasm_caps){FUZZ_REORDER_CAP, FUZZ_REORDER_SEGMENTS},
+                    FUZZ_MAX_STREAMS);
     rr_capture_run(&cap, &t, err, sizeof err);
     rr_tracker_finish(&t);
     rr_tracker_free(&t);

@@ -160,3 +160,69 @@ def test_reorder_caps_must_not_be_negative(run, tmp_path):
     path = os.path.join(CORPUS, "pcapng-timestamp-high-word-ffffffff.pcapng")
     res = run("audit", path, "--reorder-segments", "-1")
     assert res.code == 4 and "--reorder-segments" in res.err, res
+
+
+# ---- many open connections: bounded, the idlest dropped and reported -------
+
+def open_streams(w, count, first=0):
+    """`count` connections: handshake, CREATE and its answer, left open."""
+    seq = DEFS.FIRST_SEQUENCE
+    flows = []
+    for i in range(first, first + count):
+        f = rawcap.Flow(w, client=("10.0.%d.%d" % (i >> 8, i & 255), 40000 + i),
+                        t0_us=1700000000 * 1000000 + i * 1000)
+        f.handshake()
+        f.send("c", pack_request(DEFS.MJ_CREATE, seq, 0, 0, b""))
+        f.send("s", pack_response(DEFS.MJ_CREATE, seq, DEFS.STATUS_SUCCESS, 0, b""))
+        flows.append(f)
+    return flows
+
+
+def test_max_streams_drops_the_idlest_and_reports_it(run, tmp_path):
+    """Four connections open, the first one active again, then two more:
+    over --max-streams 4, the two idle the longest (the 2nd and 3rd) are
+    dropped: in the session records, the summary and on stderr."""
+    path = tmp_path / "streams.pcap"
+    with rawcap.PcapWriter(path) as w:
+        flows = open_streams(w, 4)
+        first = flows[0]
+        first.t = flows[-1].t + 100
+        seq = DEFS.FIRST_SEQUENCE + 1
+        first.send("c", pack_request(DEFS.MJ_CLOSE, seq, 0, 0, b""))
+        first.send("s", pack_response(DEFS.MJ_CLOSE, seq, DEFS.STATUS_SUCCESS, 0, b""))
+        open_streams(w, 2, first=4)
+    res = run("audit", path, "--json", "--max-streams", "4")
+    assert res.code == 0, res
+    objs = res.json()
+    sessions = {o["client"]: o for o in objs if o["type"] == "session"}
+    assert len(sessions) == 6, res
+    dropped = sorted(c for c, o in sessions.items() if o["dropped"])
+    assert dropped == ["10.0.0.1:40001", "10.0.0.2:40002"], res
+    assert sessions["10.0.0.0:40000"]["transactions"] == 2  # kept: it was active
+    assert objs[-1]["dropped_streams"] == 2, objs[-1]
+    assert "the 2 idle the longest were dropped unfinished (raise --max-streams)" in res.err, res
+    text = run("audit", path, "--max-streams", "4")
+    assert text.out.count("dropped unfinished, too many connections open (--max-streams)") == 2, text
+    assert "2 connections dropped (--max-streams)" in text.out, text
+    # within the default limit nothing is dropped
+    plain = run("audit", path, "--json")
+    assert plain.json()[-1]["dropped_streams"] == 0 and plain.err == "", plain
+
+
+def test_closed_connections_do_not_count_against_max_streams(run, tmp_path):
+    path = tmp_path / "closed.pcap"
+    with rawcap.PcapWriter(path) as w:
+        for f in open_streams(w, 1):
+            pass
+        for i in range(1, 20):
+            for f in open_streams(w, 1, first=i):
+                f.close()
+    res = run("audit", path, "--json", "--max-streams", "2")
+    assert res.code == 0, res
+    assert res.json()[-1]["dropped_streams"] == 0 and res.json()[-1]["sessions"] == 20, res
+
+
+def test_max_streams_must_be_positive(run):
+    path = os.path.join(CORPUS, "pcapng-timestamp-high-word-ffffffff.pcapng")
+    res = run("audit", path, "--max-streams", "0")
+    assert res.code == 4 and "--max-streams" in res.err, res
