@@ -21,6 +21,8 @@ SUITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "suite")
 
 
 def _no_path_given(config):
+    if not hasattr(config, "args"):  # --help, --version: nothing is collected
+        return False
     source = getattr(config, "args_source", None)  # pytest >= 7.3
     if source is not None:
         return source.name in ("INVOCATION_DIR", "INCOVATION_DIR")  # spelt so before pytest 8
