@@ -10,6 +10,31 @@ CORPUS = os.path.join(HERE, "..", "fuzz", "corpus")
 TS_MAX_US = 253402300799 * 1000000 + 999999  # 9999-12-31T23:59:59.999999Z
 
 
+def write_exchange(data_len, seed=7):
+    """A WRITE of data_len pseudo-random bytes (Sequence: the one after
+    CREATE): (request, response, data)."""
+    import random
+    data = random.Random(seed).randbytes(data_len)
+    seq = DEFS.FIRST_SEQUENCE + 1
+    return (pack_request(DEFS.MJ_WRITE, seq, 0, 0, data),
+            pack_response(DEFS.MJ_WRITE, seq, DEFS.STATUS_SUCCESS, len(data), b""), data)
+
+
+def create_exchange():
+    seq = DEFS.FIRST_SEQUENCE
+    return (("c", pack_request(DEFS.MJ_CREATE, seq, 0, 0, b"")),
+            ("s", pack_response(DEFS.MJ_CREATE, seq, DEFS.STATUS_SUCCESS, 0, b"")))
+
+
+def created_flow(w, **kw):
+    """A connection after its handshake and a clean CREATE exchange."""
+    f = rawcap.Flow(w, **kw)
+    f.handshake()
+    for side, pdu in create_exchange():
+        f.send(side, pdu)
+    return f
+
+
 def test_pcapng_timestamp_beyond_int64_microseconds_is_clamped(run):
     """A pcapng timestamp high word of 0xFFFFFFFF is ~1.8e13 s: in
     microseconds it overflowed int64 (UBSan).  Now clamped, with a warning,
@@ -34,19 +59,11 @@ def test_time_window_beyond_year_9999_is_a_usage_error(run):
 def test_problem_count_of_one_pdu_goes_past_65535(run, tmp_path):
     """One WRITE whose first segment is retransmitted 70,000 times: every
     retransmission is counted (the per-PDU counter was 16 bits)."""
-    data = bytes(range(100))
-    seq = DEFS.FIRST_SEQUENCE
-    create = pack_request(DEFS.MJ_CREATE, seq, 0, 0, b"")
-    created = pack_response(DEFS.MJ_CREATE, seq, DEFS.STATUS_SUCCESS, 0, b"")
-    req = pack_request(DEFS.MJ_WRITE, seq + 1, 0, 0, data)
-    resp = pack_response(DEFS.MJ_WRITE, seq + 1, DEFS.STATUS_SUCCESS, len(data), b"")
+    req, resp, data = write_exchange(100)
     retransmissions = 70000
     path = tmp_path / "retrans.pcap"
     with rawcap.PcapWriter(path) as w:
-        f = rawcap.Flow(w)
-        f.handshake()
-        f.send("c", create)
-        f.send("s", created)
+        f = created_flow(w)
         for _ in range(retransmissions + 1):
             f.send_at("c", 0, req[:34])
         f.advance("c", 34)
@@ -63,24 +80,11 @@ def test_problem_count_of_one_pdu_goes_past_65535(run, tmp_path):
 
 # ---- out-of-order reassembly: a sorted queue, capped in bytes and pieces ----
 
-def write_exchange(data_len, seed=7):
-    """CREATE, then a WRITE of data_len pseudo-random bytes: (create,
-    created, write request, its response, the data)."""
-    import random
-    data = random.Random(seed).randbytes(data_len)
-    seq = DEFS.FIRST_SEQUENCE
-    return (pack_request(DEFS.MJ_CREATE, seq, 0, 0, b""),
-            pack_response(DEFS.MJ_CREATE, seq, DEFS.STATUS_SUCCESS, 0, b""),
-            pack_request(DEFS.MJ_WRITE, seq + 1, 0, 0, data),
-            pack_response(DEFS.MJ_WRITE, seq + 1, DEFS.STATUS_SUCCESS, len(data), b""), data)
-
-
 def one_byte_pieces(path, data_len, isn=(1000, 500000)):
     """The WRITE request in one-byte segments, all out of order (see
     rawcap.reversed_bytes_write), after a clean CREATE."""
-    create, created, req, resp, data = write_exchange(data_len)
-    n = rawcap.reversed_bytes_write(path, req, resp, isn=isn, prelude=(("c", create), ("s", created)))
-    return data, n
+    req, resp, data = write_exchange(data_len)
+    return data, rawcap.reversed_bytes_write(path, req, resp, isn=isn, prelude=create_exchange())
 
 
 def sha256(b):
@@ -111,13 +115,10 @@ def test_overlapping_queued_pieces_first_data_wins(run, tmp_path):
     """Out-of-order pieces that overlap each other in the queue: the first
     captured bytes win, one overlap_mismatch names the conflict, an exact
     copy is a retransmission."""
-    create, created, req, resp, data = write_exchange(600)
+    req, resp, data = write_exchange(600)
     path = tmp_path / "overlap.pcap"
     with rawcap.PcapWriter(path) as w:
-        f = rawcap.Flow(w)
-        f.handshake()
-        f.send("c", create)
-        f.send("s", created)
+        f = created_flow(w)
         f.send_at("c", 100, req[100:200])
         forged = bytearray(req[150:300])
         forged[10:60] = b"\xee" * 50                     # bytes 160..209: 160..199 queued already
@@ -166,16 +167,9 @@ def test_reorder_caps_must_not_be_negative(run, tmp_path):
 
 def open_streams(w, count, first=0):
     """`count` connections: handshake, CREATE and its answer, left open."""
-    seq = DEFS.FIRST_SEQUENCE
-    flows = []
-    for i in range(first, first + count):
-        f = rawcap.Flow(w, client=("10.0.%d.%d" % (i >> 8, i & 255), 40000 + i),
-                        t0_us=1700000000 * 1000000 + i * 1000)
-        f.handshake()
-        f.send("c", pack_request(DEFS.MJ_CREATE, seq, 0, 0, b""))
-        f.send("s", pack_response(DEFS.MJ_CREATE, seq, DEFS.STATUS_SUCCESS, 0, b""))
-        flows.append(f)
-    return flows
+    return [created_flow(w, client=("10.0.%d.%d" % (i >> 8, i & 255), 40000 + i),
+                         t0_us=1700000000 * 1000000 + i * 1000)
+            for i in range(first, first + count)]
 
 
 def test_max_streams_drops_the_idlest_and_reports_it(run, tmp_path):

@@ -3,41 +3,28 @@ server that drips its answer a byte at a time cannot keep it running, and a
 header announcing more data than was asked for is a protocol error at once.
 The hostile servers are scripted here on loopback."""
 import os
-import socket
 import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_riotoast_common import (  # noqa: E402
-    DEFS, EXIT_CONNECTION, HEADER_SIZE, LOOPBACK, pack_response, riotoast, unpack)  # riotoast: a fixture
+    DEFS, EXIT_CONNECTION, HEADER_SIZE, ScriptedServer, pack_response, riotoast)  # riotoast: a fixture
 
 
-class HostileServer:
-    """Accepts one connection and answers each request with respond(req,
-    conn, stop) until the client hangs up; `stop` is set when the test is
-    over (or the client hung up), so pacing waits end at once."""
+class HostileServer(ScriptedServer):
+    """One connection; each request is answered by respond(server, req,
+    conn) until the client hangs up.  `stop` is set when the test is over
+    (or the client hung up), so pacing waits end at once."""
 
     def __init__(self, respond):
         self.respond = respond
         self.stop = threading.Event()
         self.sent = 0              # response bytes that reached the socket
-        self.client_gone = False
-        self.sock = socket.socket()
-        self.sock.bind((LOOPBACK, 0))
-        self.sock.listen(1)
-        self.sock.settimeout(30)
-        self.port = self.sock.getsockname()[1]
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def __enter__(self):
-        return self
+        super().__init__(timeout=30)
 
     def __exit__(self, *exc):
         self.stop.set()
-        self.thread.join(35)
-        self.sock.close()
-        assert not self.thread.is_alive(), "hostile server still running"
+        super().__exit__(*exc)
 
     def send(self, conn, data):
         try:
@@ -45,29 +32,17 @@ class HostileServer:
             self.sent += len(data)
             return True
         except OSError:
-            self.client_gone = True
+            self.client_closed = True
             self.stop.set()
             return False
 
-    def _run(self):
-        try:
-            conn, _ = self.sock.accept()
-        except OSError:
-            return
-        conn.settimeout(30)
-        with conn:
-            while not self.stop.is_set():
-                try:
-                    raw = conn.recv(HEADER_SIZE, socket.MSG_WAITALL)
-                except OSError:
-                    raw = b""
-                if len(raw) < HEADER_SIZE:
-                    self.client_gone = True
-                    return
-                req = unpack(raw)
-                if req.data_length:
-                    conn.recv(req.data_length, socket.MSG_WAITALL)
-                self.respond(self, req, conn)
+    def _serve(self, conn):
+        while not self.stop.is_set():
+            req = self._read_request(conn)
+            if req is None:
+                self.client_closed = True
+                return
+            self.respond(self, req, conn)
 
 
 def ok_create(server, req, conn):
