@@ -72,6 +72,10 @@ class _RIOPDU(Packet):
     def guess_payload_class(self, payload):
         return RIO if payload[:DEFS.SIGNATURE_SIZE] in (REQUEST_SIGNATURE, RESPONSE_SIGNATURE) else Raw
 
+    def hashret(self):
+        """Requests and responses pair up by MajorFunction and Sequence (sr())."""
+        return struct.pack("<BI", self.major, self.seq)
+
     def answers(self, other):
         return False
 
@@ -86,24 +90,29 @@ class _RIOPDU(Packet):
         return RIO(data)
 
 
-class RIORequest(_RIOPDU):
-    name = "RIO/1 request"
-    _data_length_field = "request_length"
-    fields_desc = [
-        StrFixedLenField("signature", REQUEST_SIGNATURE, DEFS.SIGNATURE_SIZE),
+def _pdu_fields(signature, word12, word16, data_length):
+    """The fixed header in rio.h's RIO_OFF_* order, then the HeaderLength - 24
+    extra bytes and the data.  word12 and word16 are IoControlCode and
+    OutputLength in a request, Status and Information in a response."""
+    return [
+        StrFixedLenField("signature", signature, DEFS.SIGNATURE_SIZE),
         ByteField("version", DEFS.VERSION),
         ByteEnumField("major", DEFS.MJ_CREATE, MAJORS),
         LEShortField("header_length", None),
         LEIntField("seq", DEFS.FIRST_SEQUENCE),
-        LEIntEnumField("ioctl", 0, IOCTLS),
-        LEIntField("output_length", 0),
-        LEIntField("request_length", None),
+        word12,
+        word16,
+        LEIntField(data_length, None),
         StrLenField("extra", b"", length_from=_extra_length),
         StrLenField("data", b"", length_from=lambda pkt: pkt._data_length()),
     ]
 
-    def hashret(self):
-        return struct.pack("<BI", self.major, self.seq)
+
+class RIORequest(_RIOPDU):
+    name = "RIO/1 request"
+    _data_length_field = "request_length"
+    fields_desc = _pdu_fields(REQUEST_SIGNATURE, LEIntEnumField("ioctl", 0, IOCTLS),
+                              LEIntField("output_length", 0), "request_length")
 
     def mysummary(self):
         return self.sprintf("RIO request %major% seq=%seq% out=%output_length% len=%request_length%")
@@ -112,21 +121,8 @@ class RIORequest(_RIOPDU):
 class RIOResponse(_RIOPDU):
     name = "RIO/1 response"
     _data_length_field = "response_length"
-    fields_desc = [
-        StrFixedLenField("signature", RESPONSE_SIGNATURE, DEFS.SIGNATURE_SIZE),
-        ByteField("version", DEFS.VERSION),
-        ByteEnumField("major", DEFS.MJ_CREATE, MAJORS),
-        LEShortField("header_length", None),
-        LEIntField("seq", DEFS.FIRST_SEQUENCE),
-        LEIntEnumField("status", DEFS.STATUS_SUCCESS, STATUSES),
-        LEIntField("information", 0),
-        LEIntField("response_length", None),
-        StrLenField("extra", b"", length_from=_extra_length),
-        StrLenField("data", b"", length_from=lambda pkt: pkt._data_length()),
-    ]
-
-    def hashret(self):
-        return struct.pack("<BI", self.major, self.seq)
+    fields_desc = _pdu_fields(RESPONSE_SIGNATURE, LEIntEnumField("status", DEFS.STATUS_SUCCESS, STATUSES),
+                              LEIntField("information", 0), "response_length")
 
     def answers(self, other):
         """A response answers the request whose Sequence and MajorFunction it echoes."""
