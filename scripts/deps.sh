@@ -11,6 +11,7 @@ PACKAGES=(
   tcpdump                                         # recording captures
   python3 python3-pytest python3-scapy            # test suites, capture generator
   valgrind util-linux procps psmisc time iproute2 # leak checks, setpriv/unshare, benchmarks
+  chromium                                        # renders the conformance matrix (screenshot test)
   python3-setuptools file                         # Python packages, CPack's dpkg-shlibdeps step
   mmdebstrap man-db groff-base                    # package test in a clean Debian, man page checks
 )
