@@ -106,9 +106,9 @@ class Options:
                  (self.target.serial if self.target else None,
                   "told" if self.serial_source == "told" else "port - %d" % DEFS.BASE_PORT))):
             if rid in prefix and not self.embedded:
-                return ("timing or configuration dependent: the suite assumed %s = %s (%s); "
-                        "if the server is configured otherwise, pass %s (and --rio-timeout-scale on a slow machine)"
-                        % (option.replace("--rio-", ""), value[0], value[1], option))
+                slow = "" if option == "--rio-serial" else " (and --rio-timeout-scale on a slow machine)"
+                return ("the suite assumed %s = %s (%s); if the server is configured otherwise, pass %s%s"
+                        % (option.replace("--rio-", ""), value[0], value[1], option, slow))
         return ""
 
 
