@@ -12,7 +12,9 @@
 #                         [--plugin-out FILE] WORKDIR
 #   WORKDIR: a writable, empty folder for the builds (the sources are only read).
 #   --fuzz-seconds N   length of the fuzz run (default 30; 0: none)
-#   --bench N          also run bench/dissector/bench.sh on N transactions
+#   --bench N          also run the benchmarks: bench/dissector/bench.sh on N
+#                      transactions (summary output, 3 rounds) and
+#                      bench/dissector/matching.sh (40,000, 3 rounds)
 #   --plugin-out FILE  copy the built rio.so there
 #   --build-only       build (with -Werror) and stop: no tests
 # Prints "leg: key=value ..." summary lines (see wireshark-matrix.sh).
@@ -102,10 +104,12 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
 fi
 
 if [ "$BENCH" -gt 0 ]; then
-    out=$(sh "$REPO/bench/dissector/bench.sh" --rounds 3 --no-verbose --transactions "$BENCH" "$PLUGIN" 2>/dev/null)
-    rc=$?
-    echo "$out" | sed 's/^/  bench: /'
-    [ $rc -eq 0 ] || failed=1
+    for b in "bench.sh --rounds 3 --no-verbose --transactions $BENCH" "matching.sh --rounds 3"; do
+        out=$(sh "$REPO/bench/dissector/"$b "$PLUGIN" 2>&1)
+        rc=$?
+        echo "$out" | grep -v "^round " | sed 's/^/  bench: /'
+        [ $rc -eq 0 ] || failed=1
+    done
 fi
 
 [ $failed -eq 0 ] && echo "leg: result=PASS" || echo "leg: result=FAIL"

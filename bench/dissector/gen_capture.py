@@ -1,7 +1,12 @@
 """Write the benchmark capture: RIO toaster traffic with at least N
 transactions (default 200,000) over 100 connections, one PDU per segment.
 
-usage: gen_capture.py OUT.pcap [TRANSACTIONS]
+With --pipelined, one connection instead: N requests sent back to back,
+then N responses, whose Sequences match the requests (`matched`) or none
+of them (`unmatched`) — the worst case of request/response matching
+(bench/dissector/matching.sh).
+
+usage: gen_capture.py OUT.pcap [TRANSACTIONS] [--pipelined matched|unmatched]
 exit: 0 written, 2 bad usage.
 """
 import os
@@ -32,11 +37,31 @@ def workload():
     ]
 
 
+def pipelined(cap, total, matched):
+    """One connection: `total` READ requests, then `total` responses."""
+    s = riocap.Session(cap)
+    for seq in range(1, total + 1):
+        s.send("c", s.request(DEFS.MJ_READ, seq, output_length=16, record=False))
+    for seq in range(1, total + 1):
+        s.send("s", s.response(DEFS.MJ_READ, seq if matched else total + seq, data=bytes(16), record=False))
+    s.close()
+
+
 def main(argv):
-    if len(argv) not in (2, 3) or (len(argv) == 3 and not argv[2].isdigit()):
-        print("usage: gen_capture.py OUT.pcap [TRANSACTIONS]", file=sys.stderr)
+    mode = None
+    if len(argv) >= 3 and argv[-2] == "--pipelined":
+        mode = argv[-1]
+        argv = argv[:-2]
+    if len(argv) not in (2, 3) or (len(argv) == 3 and not argv[2].isdigit()) or mode not in (None, "matched", "unmatched"):
+        print("usage: gen_capture.py OUT.pcap [TRANSACTIONS] [--pipelined matched|unmatched]", file=sys.stderr)
         return 2
     total = int(argv[2]) if len(argv) == 3 else 200_000
+    if mode:
+        cap = riocap.Capture()
+        pipelined(cap, total, mode == "matched")
+        cap.write(argv[1], expectations=False)
+        print("%s: %d %s pipelined transactions, %d packets" % (argv[1], total, mode, len(cap.records)))
+        return 0
     per_conn = -(-total // CONNECTIONS)
     mix = workload()
     cap = riocap.Capture()
