@@ -7,9 +7,13 @@ same run, rounds interleaved, medians reported.
   2. event loop choice: the same echo server on riotoasterd's epoll loop and
      on GLib's main loop (loopbench);
   3. farm mode with 1,000 concurrent connections: aggregate transactions/s,
-     p50/p99 latency, server RSS per connection.
+     p50/p99 latency, server RSS per connection;
+  4. fairness: a probe client's CREATE/GET_INFO/CLOSE session while 20
+     connections pipeline GET_STATUS, against the same probe on the idle
+     server (goal: median under 10 ms); --before BUILD runs the same on
+     another build's riotoasterd (e.g. the commit before a change).
 
-  /usr/bin/python3 bench/server/run.py --build build [--rounds 5] [--seconds 1.5]
+  /usr/bin/python3 bench/server/run.py --build build [--rounds 5] [--seconds 1.5] [--before BUILD]
 """
 import argparse
 import json
@@ -56,8 +60,8 @@ class Bench:
             raise SystemExit("bench: %s did not start" % argv[0])
         return p
 
-    def toasterd(self, *args, port, cpu=SAME_CPU):
-        binary = os.path.join(self.build, "toaster", "riotoasterd", "riotoasterd")
+    def toasterd(self, *args, port, cpu=SAME_CPU, build=None):
+        binary = os.path.join(build or self.build, "toaster", "riotoasterd", "riotoasterd")
         return self.spawn([binary, "--listen", "127.0.0.1", *args], port, cpu)
 
     def load(self, port, seconds, conns=1, op="cycle", warmup=0.3):
@@ -149,13 +153,39 @@ def farm(b, conns, seconds):
           % (before, conns, during, conns, (during - before) / conns))
 
 
+def fairness(b, rounds, pipeliners, builds):
+    """Probe session medians, idle and under pipelining, rounds interleaved;
+    each loaded median is also given as a ratio to the idle one."""
+    def probe(port, n, probes):
+        out = subprocess.run(CLIENT_CPU + [b.tool("fairness"), "--port", str(port), "--pipeliners", str(n),
+                              "--probes", str(probes)], capture_output=True, text=True, timeout=600)
+        if out.returncode != 0:
+            raise SystemExit("bench: fairness failed: " + out.stderr)
+        return json.loads(out.stdout)
+
+    for label, build in builds:
+        port = free_port_block(0)
+        p = b.toasterd("--farm", str(port), "--toasters", str(pipeliners + 4), port=port, cpu=OTHER_CPU, build=build)
+        m = interleaved(rounds, {
+            "idle": lambda: probe(port, 0, 200)["median_us"],
+            "loaded": lambda: probe(port, pipeliners, 30)["median_us"],
+        })
+        print("fairness (%s): probe CREATE/GET_INFO/CLOSE median %.2f ms with %d connections pipelining GET_STATUS, "
+              "%.2f ms idle: %.0fx idle (goal < 10 ms)"
+              % (label, m["loaded"] / 1000, pipeliners, m["idle"] / 1000, m["ratio"]["loaded"]))
+        p.terminate()
+        p.wait(10)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=1.5)
     ap.add_argument("--farm-conns", type=int, default=1000)
-    ap.add_argument("--only", choices=["one", "loop", "farm"])
+    ap.add_argument("--only", choices=["one", "loop", "farm", "fair"])
+    ap.add_argument("--pipeliners", type=int, default=20)
+    ap.add_argument("--before", help="another build directory: its riotoasterd gets the fairness run too")
     a = ap.parse_args()
     b = Bench(a.build)
     try:
@@ -165,6 +195,9 @@ def main():
             event_loops(b, a.rounds, a.seconds)
         if a.only in (None, "farm"):
             farm(b, a.farm_conns, max(a.seconds, 3.0))
+        if a.only in (None, "fair"):
+            builds = [("after", a.build)] + ([("before", os.path.abspath(a.before))] if a.before else [])
+            fairness(b, a.rounds, a.pipeliners, builds)
     finally:
         b.stop_all()
 

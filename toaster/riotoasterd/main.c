@@ -3,13 +3,17 @@
  * cannot be bound (options.h). */
 #include "log.h"
 #include "options.h"
+#include "rio/program.h"
 #include "server.h"
 
 int main(int argc, char **argv)
 {
+    int rc = rio_program_start(argc, argv, "riotoasterd", 1);
+    if (rc >= 0)
+        return rc;
     log_init();
     server_config cfg = {0};
-    int rc = options_parse(argc, argv, &cfg);
+    rc = options_parse(argc, argv, &cfg);
     if (rc >= 0) {
         options_free(&cfg);
         return rc;

@@ -93,9 +93,9 @@ void session_complete_read(conn *c)
     handle_read(c, &c->pending);
 }
 
-/* A START or EJECT refused for want of room in the ready toast: logged once
- * until the toaster accepts one again (a client looping on it must not
- * flood the log). */
+/* A WRITE refused for want of room in the ready toast: logged once until
+ * the toaster accepts one again (a client looping on it must not flood the
+ * log). */
 static void note_resources(conn *c, uint32_t status)
 {
     device *d = c->dev;
@@ -108,10 +108,17 @@ static void note_resources(conn *c, uint32_t status)
         return;
     d->refusing = true;
     const toaster_pool *p = &c->srv->pool;
-    log_msg("insufficient resources %s serial %u: ready %u + loaded %u bytes (limit %zu per toaster; %zu of %zu "
-            "bytes held by all toasters)",
+    log_msg("insufficient resources %s serial %u: WRITE refused with ready %u + loaded %u bytes (limit %zu per "
+            "toaster; %zu of %zu bytes held by all toasters)",
             c->peer, d->model.serial, toaster_ready_bytes(&d->model), d->model.loaded_len, p->max_ready, p->used,
             p->budget);
+}
+
+static void handle_write(conn *c, const rio_pdu *pdu)
+{
+    toaster_reply r = toaster_write(&c->dev->model, pdu->data, pdu->header.data_length);
+    note_resources(c, r.status);
+    reply_toaster(c, &pdu->header, r);
 }
 
 static void handle_ioctl(conn *c, const rio_pdu *pdu)
@@ -120,8 +127,6 @@ static void handle_ioctl(conn *c, const rio_pdu *pdu)
     const rio_header *req = &pdu->header;
     toaster_reply r = toaster_ioctl(&c->dev->model, req->ioctl, pdu->data, req->data_length,
                                     req->output_length, c->srv->info_scratch, &levels);
-    if (req->ioctl == RIO_IOCTL_TOASTER_START || req->ioctl == RIO_IOCTL_TOASTER_EJECT)
-        note_resources(c, r.status);
     reply_toaster(c, req, r);
     if (levels)
         device_start_cycle(c->dev, levels);
@@ -150,7 +155,7 @@ void session_handle(conn *c, const rio_pdu *pdu)
         handle_read(c, req);
         break;
     case RIO_MJ_WRITE:
-        reply_toaster(c, req, toaster_write(&c->dev->model, pdu->data, req->data_length));
+        handle_write(c, pdu);
         break;
     case RIO_MJ_DEVICE_CONTROL:
         handle_ioctl(c, pdu);

@@ -79,10 +79,10 @@ uint32_t toaster_state(const toaster *t)
 }
 
 /* Free a big ready buffer once nothing is in it, so an idle toaster holds
- * little.  Never during a cycle: START reserved that room. */
+ * little.  Never while bread is loaded or toasting: WRITE reserved room. */
 static void shrink_ready(toaster *t)
 {
-    if (t->toasting || t->ready_head != t->ready_len || t->ready_cap <= RIO_TOASTER_MAX_LOAD_BYTES)
+    if (t->toasting || t->loaded_len || t->ready_head != t->ready_len || t->ready_cap <= RIO_TOASTER_MAX_LOAD_BYTES)
         return;
     if (t->pool)
         t->pool->used -= t->ready_cap;
@@ -110,14 +110,13 @@ static size_t ready_grow_size(const toaster *t, size_t need)
     return others + cap > t->pool->budget ? 0 : cap;
 }
 
-/* Make room in the ready toast for the loaded bytes, moving nothing yet.
- * False (nothing changed but a compaction) when the toaster's limit or the
- * pool's budget would be crossed, or malloc fails: the request is refused
- * with STATUS_INSUFFICIENT_RESOURCES and the bytes stay loaded. */
-static bool reserve_ready(toaster *t)
+/* Make room in the ready toast for the loaded bytes plus `more`, moving
+ * nothing yet.  False (nothing changed but a compaction) when the toaster's
+ * limit or the pool's budget would be crossed, or malloc fails. */
+static bool reserve_ready(toaster *t, size_t more)
 {
     size_t live = t->ready_len - t->ready_head;
-    size_t need = live + t->loaded_len;
+    size_t need = live + t->loaded_len + more;
     if (t->pool && need > t->pool->max_ready)
         return false;
     if (t->ready_head && t->ready_head + need > t->ready_cap) {
@@ -138,11 +137,11 @@ static bool reserve_ready(toaster *t)
     return true;
 }
 
-/* Append the loaded bytes to the ready toast.  If no room can be had they
- * stay loaded: bytes a WRITE accepted are never dropped. */
+/* Append the loaded bytes to the ready toast, in the room WRITE reserved
+ * for them (were there none, they would stay loaded: never dropped). */
 static void move_loaded_to_ready(toaster *t)
 {
-    if (!t->loaded_len || !reserve_ready(t))
+    if (!t->loaded_len || !reserve_ready(t, 0))
         return;
     memcpy(t->ready + t->ready_len, t->loaded, t->loaded_len);
     t->ready_len += t->loaded_len;
@@ -161,6 +160,11 @@ toaster_reply toaster_write(toaster *t, const uint8_t *data, uint32_t len)
         return status_only(RIO_STATUS_DEVICE_BUSY);
     uint32_t room = RIO_TOASTER_MAX_LOAD_BYTES - t->loaded_len;
     uint32_t n = len < room ? len : room;
+    /* Room in the ready toast is reserved for every byte accepted, so START,
+     * EJECT and a cycle's end never have to refuse or drop it: at the bound
+     * the WRITE itself is refused, loading nothing. */
+    if (n && !reserve_ready(t, n))
+        return status_only(RIO_STATUS_INSUFFICIENT_RESOURCES);
     if (n) /* data is NULL for a WRITE without data */
         memcpy(t->loaded + t->loaded_len, data, n);
     t->loaded_len += n;
@@ -237,8 +241,6 @@ static toaster_reply start(toaster *t, uint32_t *cycle_levels)
         return status_only(RIO_STATUS_DEVICE_BUSY);
     if (!t->loaded_len)
         return status_only(RIO_STATUS_INVALID_DEVICE_STATE);
-    if (!reserve_ready(t)) /* the cycle's end must have room for the toast */
-        return status_only(RIO_STATUS_INSUFFICIENT_RESOURCES);
     t->toasting = true;
     t->cycle_darkness = t->darkness;
     t->toast_count++;
@@ -246,13 +248,10 @@ static toaster_reply start(toaster *t, uint32_t *cycle_levels)
     return status_only(RIO_STATUS_SUCCESS);
 }
 
-/* EJECT ends a running cycle at once (its bread becomes ready toast, in the
- * room START reserved), or without a cycle moves the loaded bytes to the
- * ready toast if there is room for them. */
+/* EJECT ends a running cycle at once (its bread becomes ready toast), or
+ * without a cycle moves the loaded bytes to the ready toast. */
 static toaster_reply eject(toaster *t)
 {
-    if (!t->toasting && t->loaded_len && !reserve_ready(t))
-        return status_only(RIO_STATUS_INSUFFICIENT_RESOURCES);
     toaster_finish_cycle(t);
     return status_only(RIO_STATUS_SUCCESS);
 }

@@ -20,8 +20,10 @@
 
 /* Memory for ready toast, shared by a server's toasters.  The brief lets
  * ready toast exceed MaxLoadBytes without a bound; a server bounds it per
- * toaster and in total, and refuses (STATUS_INSUFFICIENT_RESOURCES) the
- * START or EJECT that would cross a bound, before anything moves. */
+ * toaster and in total.  Room is reserved when a WRITE accepts bytes, and
+ * the WRITE that would cross a bound is refused with
+ * STATUS_INSUFFICIENT_RESOURCES (docs/PROTOCOL.md RIO-LIM-009): START,
+ * EJECT and a cycle's end then never refuse or drop a byte. */
 typedef struct toaster_pool {
     size_t max_ready; /* per toaster: ready toast bytes at most */
     size_t budget;    /* all toasters: ready-toast buffer bytes at most */
@@ -71,8 +73,8 @@ toaster_reply toaster_read(toaster *t, uint32_t want);
  * darkness levels (else 0). */
 toaster_reply toaster_ioctl(toaster *t, uint32_t code, const uint8_t *in, uint32_t in_len,
                             uint32_t out_len, uint8_t *scratch, uint32_t *cycle_levels);
-/* End the running cycle: the loaded bytes become ready toast (room for them
- * was reserved by START, so this cannot fail). */
+/* End the running cycle: the loaded bytes become ready toast (in the room
+ * reserved by WRITE). */
 void toaster_finish_cycle(toaster *t);
 
 #endif

@@ -75,30 +75,34 @@ class Raw:
 
 def attack(c, pairs):
     """WRITE a full load + EJECT, `pairs` times pipelined, never READ: the
-    status of each EJECT.  Load number i (counted over the connection) is
+    status of each WRITE.  Load number i (counted over the connection) is
     bytes i & 0xFF."""
     batch = b"".join(c.pdu(DEFS.MJ_WRITE, data=bytes([(c.loads + i) & 0xFF]) * LOAD) +
                      c.pdu(DEFS.MJ_DEVICE_CONTROL, DEFS.IOCTL_TOASTER_EJECT) for i in range(pairs))
     c.loads += pairs
     c.sock.sendall(batch)
     got = c.answers(2 * pairs)
-    for w in got[0::2]:  # WRITE is never refused: after a refused EJECT the slot is full (0 taken)
-        assert w.status == DEFS.STATUS_SUCCESS and w.information in (LOAD, 0)
-    for e in got[1::2]:
-        assert e.information == 0 and e.data_length == 0
-    return [e.status for e in got[1::2]]
+    for w in got[0::2]:
+        if w.status == INSUFFICIENT:  # refused whole, loading nothing
+            assert (w.information, w.data_length) == (0, 0)
+        else:
+            assert (w.status, w.information) == (DEFS.STATUS_SUCCESS, LOAD)
+    for e in got[1::2]:  # EJECT always succeeds (the brief): WRITE reserved its room
+        assert (e.status, e.information, e.data_length) == (DEFS.STATUS_SUCCESS, 0, 0)
+    return [w.status for w in got[0::2]]
 
 
 def attack_until_refused(c, limit_bytes, batch=256, also=None):
-    """Run the attack until an EJECT is refused; return the ready bytes
+    """Run the attack until a WRITE is refused; return the ready bytes
     accepted before it.  `also` runs between batches (another client)."""
     accepted = 0
     while accepted <= limit_bytes:
         statuses = attack(c, batch)
         ok_count = statuses.index(INSUFFICIENT) if INSUFFICIENT in statuses else len(statuses)
         assert set(statuses[:ok_count]) <= {DEFS.STATUS_SUCCESS}
-        assert set(statuses[ok_count:]) <= {INSUFFICIENT}, "an EJECT succeeded after a refusal"
+        assert set(statuses[ok_count:]) <= {INSUFFICIENT}, "a WRITE succeeded after a refusal"
         accepted += ok_count * LOAD
+        c.loads -= len(statuses) - ok_count  # refused loads are not in the toast
         if also:
             also()
         if ok_count < len(statuses):
@@ -135,48 +139,52 @@ def created(d, serial=1, **kw):
 
 
 def test_attack_stops_at_max_ready_bytes_and_nothing_is_lost(toasterd):
-    """The attack of issue 10 at the default limit: refused at exactly
-    --max-ready-bytes (default 1 MiB), the refused load stays loaded, every
-    accepted byte reads back, the other toaster is served all along."""
+    """The attack of issue 10 at the default limit: WRITE is refused once
+    its bytes would take the ready toast past --max-ready-bytes (default
+    1 MiB), every accepted byte reads back, the other toaster is served all
+    along, and after a READ the toaster takes bread again."""
     d = toasterd(serials=2)
     other = created(d, 2)
     c = created(d)
     accepted = attack_until_refused(c, 4 * MIB, batch=64, also=lambda: get_status(other))
     assert accepted == DEFS.DATA_MAX  # the default: one READ can take it all
     st = get_status(c)
-    assert (st["ready_bytes"], st["loaded_bytes"]) == (accepted, LOAD)
+    assert (st["ready_bytes"], st["loaded_bytes"]) == (accepted, 0)
     assert proc_status(d, "VmRSS") < 32 * MIB
     assert read_back(c, accepted) == accepted
-    assert attack(c, 1) == [DEFS.STATUS_SUCCESS]  # room again: the kept load moves
+    assert attack(c, 1) == [DEFS.STATUS_SUCCESS]  # room again
     assert get_status(c)["ready_bytes"] == LOAD
     log = d.log()
     assert log.count("insufficient resources 127.0.0.1:") == 1  # once per spell, not per refusal
-    assert "(limit 1048576 per toaster;" in log
+    assert "WRITE refused with ready 1048576 + loaded 0 bytes (limit 1048576 per toaster;" in log
     c.close()
     other.close()
     assert_serving(d, 2)
 
 
-def test_start_refused_up_front(toasterd):
-    """START reserves the room its toast needs at the cycle's end: at the
-    limit it is refused, the state is unchanged, and no byte is dropped."""
+def test_write_refused_up_front_start_and_eject_never(toasterd):
+    """Room is reserved when a WRITE accepts bytes: at the bound the WRITE is
+    refused (loading nothing), and START, the cycle's end and EJECT of what
+    was accepted always succeed."""
     d = toasterd(args=["--max-ready-bytes", str(4 * LOAD)])
     c = created(d)
-    assert attack(c, 4) == [DEFS.STATUS_SUCCESS] * 4
-    c.sock.sendall(c.pdu(DEFS.MJ_WRITE, data=b"s" * 10) +
+    assert attack(c, 3) == [DEFS.STATUS_SUCCESS] * 3
+    c.sock.sendall(c.pdu(DEFS.MJ_WRITE, data=b"s" * (LOAD - 10)) +
+                   c.pdu(DEFS.MJ_DEVICE_CONTROL, DEFS.IOCTL_TOASTER_EJECT) +
+                   c.pdu(DEFS.MJ_WRITE, data=b"t" * 11) +
+                   c.pdu(DEFS.MJ_WRITE, data=b"u" * 10) +
                    c.pdu(DEFS.MJ_DEVICE_CONTROL, DEFS.IOCTL_TOASTER_START))
-    w, s = c.answers(2)
-    assert (w.status, w.information) == (DEFS.STATUS_SUCCESS, 10)
-    assert (s.status, s.information, s.data_length) == (INSUFFICIENT, 0, 0)
+    w1, e, w2, w3, s = c.answers(5)
+    assert (w1.status, w1.information, e.status) == (DEFS.STATUS_SUCCESS, LOAD - 10, DEFS.STATUS_SUCCESS)
+    assert (w2.status, w2.information, w2.data_length) == (INSUFFICIENT, 0, 0)  # one byte too many
+    assert (w3.status, w3.information) == (DEFS.STATUS_SUCCESS, 10)  # exactly to the bound
+    assert s.status == DEFS.STATUS_SUCCESS  # instant toaster: the cycle ended
     st = get_status(c)
     assert (st["state"], st["ready_bytes"], st["loaded_bytes"], st["toast_count"]) == \
-        (DEFS.TOASTER_STATE_READY, 4 * LOAD, 10, 0)
-    c.sock.sendall(c.pdu(DEFS.MJ_READ, output_length=LOAD) +
-                   c.pdu(DEFS.MJ_DEVICE_CONTROL, DEFS.IOCTL_TOASTER_START))
-    r, s = c.answers(2)
-    assert r.data_length == LOAD and s.status == DEFS.STATUS_SUCCESS
-    st = get_status(c)
-    assert (st["ready_bytes"], st["loaded_bytes"], st["toast_count"]) == (3 * LOAD + 10, 0, 1)
+        (DEFS.TOASTER_STATE_READY, 4 * LOAD, 0, 1)
+    c.sock.sendall(c.pdu(DEFS.MJ_READ, output_length=DEFS.DATA_MAX))
+    data = c.answers(1)[0].data
+    assert data == b"".join(bytes([i]) * LOAD for i in range(3)) + b"s" * (LOAD - 10) + b"u" * 10
     c.close()
 
 

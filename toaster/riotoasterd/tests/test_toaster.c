@@ -160,8 +160,45 @@ static void test_model_faults(void)
     toaster_free(&t);
 }
 
+/* Ready toast is bounded per toaster and across a pool; the WRITE that
+ * would cross a bound is refused whole, and what was accepted always moves
+ * (EJECT, START) and is accounted for in the pool. */
+static void test_pool_bounds(void)
+{
+    static uint8_t load[RIO_TOASTER_MAX_LOAD_BYTES];
+    toaster_pool pool = {.max_ready = 2 * sizeof load, .budget = 3 * sizeof load};
+    toaster a, b;
+    uint32_t levels;
+    toaster_init(&a, 1, 0);
+    toaster_init(&b, 2, 0);
+    toaster_set_pool(&a, &pool);
+    toaster_set_pool(&b, &pool);
+    for (int i = 0; i < 2; i++) {
+        CHECK_EQ(toaster_write(&a, load, sizeof load).information, sizeof load);
+        CHECK_EQ(ioctl0(&a, RIO_IOCTL_TOASTER_EJECT, 0, &levels).status, RIO_STATUS_SUCCESS);
+    }
+    toaster_reply r = toaster_write(&a, load, 1); /* over the toaster's bound */
+    CHECK_EQ(r.status, RIO_STATUS_INSUFFICIENT_RESOURCES);
+    CHECK_EQ(r.information, 0);
+    CHECK_EQ(a.loaded_len, 0);
+    CHECK_EQ(toaster_write(&b, load, sizeof load).status, RIO_STATUS_SUCCESS);
+    CHECK_EQ(toaster_write(&b, load, sizeof load).information, 0); /* load full: not a refusal */
+    CHECK_EQ(ioctl0(&b, RIO_IOCTL_TOASTER_START, 0, &levels).status, RIO_STATUS_SUCCESS);
+    toaster_finish_cycle(&b);
+    CHECK_EQ(toaster_ready_bytes(&b), sizeof load);
+    CHECK_EQ(toaster_write(&b, load, 1).status, RIO_STATUS_INSUFFICIENT_RESOURCES); /* over the pool */
+    CHECK(pool.used <= pool.budget);
+    CHECK_EQ(toaster_read(&a, 2 * sizeof load).data_length, 2 * sizeof load);
+    toaster_reset(&a);
+    CHECK_EQ(toaster_write(&b, load, 1).status, RIO_STATUS_SUCCESS); /* room again */
+    toaster_free(&a);
+    toaster_free(&b);
+    CHECK_EQ(pool.used, 0);
+}
+
 int main(void)
 {
+    test_pool_bounds();
     test_fresh_and_info();
     test_write_start_read();
     test_eject_and_reset();
