@@ -68,7 +68,7 @@ stamp_text() {
 # CMake package in place.
 sane() {
     [ -f "$DIR/.rio-chroot" ] && [ -x "$DIR/usr/bin/tshark" ] &&
-        [ -n "$(ls "$DIR"/usr/lib/*/cmake/wireshark/WiresharkConfig.cmake 2>/dev/null)" ] &&
+        [ -n "$(find "$DIR/usr/lib" -name WiresharkConfig.cmake 2>/dev/null)" ] &&
         diff -q <(stamp_text) "$DIR/.rio-chroot" >/dev/null
 }
 

@@ -65,6 +65,7 @@ class Tshark:
     def __init__(self, home, plugin_dir):
         self.home = home
         self.plugin_dir = plugin_dir
+        self.version = tuple(int(x) for x in _ws_major_minor().split("."))
         self.env = ["PATH=/usr/bin:/bin", "HOME=" + home, "LANG=C.UTF-8",
                     "WIRESHARK_ABORT_ON_DISSECTOR_BUG=1"] + _sanitizer_env()
 

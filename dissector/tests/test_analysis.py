@@ -184,6 +184,21 @@ def test_srt_table(tshark, crafted):
     assert rows == {"CREATE": 1, "CLOSE": 1, "READ": 1, "WRITE": 1, "DEVICE_CONTROL": 5}
 
 
+def test_srt_table_with_a_filter(tshark, crafted):
+    """-z rio,srt,FILTER counts only what FILTER lets through, and the header
+    shows FILTER (tshark 4.4 and later print it after the table's field;
+    4.0's tshark prints the table's field only, whatever the plugin does)."""
+    flt = "rio.major==%d" % DEFS.MJ_READ
+    out = tshark.out("-r", crafted["session"], "-q", "-z", "rio,srt," + flt)
+    rows = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s*\d+\s+(\w+)\s+(\d+)\s", out, re.M)}
+    assert rows == {"READ": 1}
+    header = re.search(r"^Filter: (.*)$", out, re.M).group(1)
+    if tshark.version >= (4, 4):
+        assert header == "rio.major and (%s)" % flt
+    else:
+        assert header == "rio.major"
+
+
 def test_stats_tree(tshark, crafted):
     out = tshark.out("-r", crafted["protocol_errors"], "-q", "-z", "rio,tree")
     counts = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s*(\S[\w ]*?)\s{2,}(\d+)\s", out, re.M)}
