@@ -8,6 +8,7 @@ PACKAGES=(
   clang libclang-rt-14-dev                        # libFuzzer for rio-replay's fuzz run
   libglib2.0-dev libpcap-dev                      # librio/riotoasterd, rio-replay
   wireshark-dev tshark                            # the dissector and its tests
+  mmdebstrap                                      # Debian systems for the Wireshark version matrix
   tcpdump                                         # recording captures
   python3 python3-pytest python3-scapy            # test suites, capture generator
   valgrind util-linux procps psmisc time iproute2 # leak checks, setpriv/unshare, benchmarks

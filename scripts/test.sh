@@ -8,6 +8,9 @@
 #                a short fuzz run of the dissector under tshark
 #   build-fuzz/  clang + libFuzzer: a short fuzz run of rio-replay's capture
 #                parser and reassembler
+#   matrix       the dissector's whole suite against Wireshark 4.0, 4.4 and
+#                4.6, each in a Debian system under /tmp/rio-chroots (made
+#                once, then reused): scripts/wireshark-matrix.sh
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -29,3 +32,6 @@ cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DRIO_FUZZ=ON \
   -DRIO_BUILD_DISSECTOR=OFF >/dev/null
 cmake --build build-fuzz -j"$jobs" --target fuzz_capture
 (cd build-fuzz && ctest --output-on-failure -R '^replay\.fuzz$')
+
+echo "== Wireshark version matrix: the dissector on 4.0, 4.4, 4.6"
+scripts/wireshark-matrix.sh
