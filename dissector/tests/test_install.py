@@ -24,7 +24,7 @@ def _files(top):
 
 def test_cmake_install_goes_under_the_prefix(build_dir, tmp_path):
     env = dict(os.environ, DESTDIR=str(tmp_path))
-    subprocess.run(["cmake", "--install", build_dir, "--component", "wireshark-plugin", "--prefix", "/opt/rio-fresh"],
+    subprocess.run(["cmake", "--install", build_dir, "--component", "plugin", "--prefix", "/opt/rio-fresh"],
                    env=env, check=True, capture_output=True)
     files = _files(tmp_path)
     assert len(files) == 1, files
