@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,7 +12,15 @@
 #include "check.h"
 #include "rio/client.h"
 
-typedef enum { ANSWER, WRONG_SEQ, TOO_MUCH_DATA, EXTRA_HEADER, HANG_UP, SILENT } script;
+/* HEADER_TOO_LONG: only a header announcing more than OutputLength, then
+ * silence.  DRIP: the answer one byte per DRIP_US, each wait short, the
+ * whole longer than the client's timeout. */
+typedef enum { ANSWER, WRONG_SEQ, TOO_MUCH_DATA, EXTRA_HEADER, HANG_UP, SILENT, HEADER_TOO_LONG, DRIP } script;
+
+#define DRIP_US 100000           /* under the client's 300 ms per byte ... */
+#define HEADER_TOO_LONG_EXTRA 1000
+
+static char last_error[256];     /* rio_client_error of the last run */
 
 typedef struct {
     int listen_fd;
@@ -42,6 +51,8 @@ static void *serve_one(void *p)
         goto out;
     uint32_t n = a->what == TOO_MUCH_DATA ? req.output_length + 1 : req.output_length;
     rio_header resp = rio_response_header(req.major, req.sequence + (a->what == WRONG_SEQ), 0, n, n);
+    if (a->what == HEADER_TOO_LONG)
+        resp.data_length = req.output_length + HEADER_TOO_LONG_EXTRA;
     if (a->what == EXTRA_HEADER)
         resp.header_length = RIO_HEADER_SIZE + 4;
     uint8_t out[RIO_HEADER_SIZE + 4 + 64] = {0};
@@ -50,6 +61,13 @@ static void *serve_one(void *p)
     memset(out + resp.header_length, 'T', n);
     if (a->what == SILENT) {
         read_full(fd, raw, 1); /* until the client gives up and closes */
+    } else if (a->what == HEADER_TOO_LONG) {
+        if (write(fd, out, RIO_HEADER_SIZE) == RIO_HEADER_SIZE)
+            read_full(fd, raw, 1); /* the data never comes: until the client closes */
+    } else if (a->what == DRIP) {
+        /* ... 29 bytes in all: ~2.9 s; stops when the client hangs up */
+        for (size_t i = 0; i < len && send(fd, out + i, 1, MSG_NOSIGNAL) == 1; i++)
+            usleep(DRIP_US);
     } else if (a->what != HANG_UP) {
         if (write(fd, out, len) < 0)
             goto out;
@@ -78,6 +96,7 @@ static rio_client_result run(script what, uint32_t out_len, rio_response *resp, 
     rio_client_set_timeout(c, 300);
     rio_client_result r = rio_client_read(c, out_len, resp);
     *first = (r == RIO_CLIENT_OK && resp->header.data_length) ? resp->data[0] : 0;
+    snprintf(last_error, sizeof last_error, "%s", rio_client_error(c));
     CHECK_EQ(rio_client_sequence(c), RIO_FIRST_SEQUENCE + 1);
     rio_client_free(c);
     pthread_join(t, NULL);
@@ -98,6 +117,12 @@ int main(void)
     CHECK_EQ(run(TOO_MUCH_DATA, 2, &resp, &first), RIO_CLIENT_PROTOCOL);
     CHECK_EQ(run(HANG_UP, 0, &resp, &first), RIO_CLIENT_CLOSED);
     CHECK_EQ(run(SILENT, 0, &resp, &first), RIO_CLIENT_TIMEOUT);
+    /* the timeout bounds the whole answer, not each wait */
+    CHECK_EQ(run(DRIP, 5, &resp, &first), RIO_CLIENT_TIMEOUT);
+    CHECK(strstr(last_error, "not complete within 300 ms") != NULL);
+    /* an over-long answer fails at its header, before any data */
+    CHECK_EQ(run(HEADER_TOO_LONG, 5, &resp, &first), RIO_CLIENT_PROTOCOL);
+    CHECK(strstr(last_error, "announces 1005 data bytes, more than OutputLength 5") != NULL);
 
     char err[128];
     CHECK(rio_client_connect("127.0.0.1", 1, 500, err, sizeof err) == NULL);
