@@ -60,16 +60,15 @@ debian_mirror() {
 
 stamp_text() {
     echo "suite=$SUITE packages=$(echo $PACKAGES)"
-    [ "$GUI" = 1 ] && echo "gui=$(echo $GUI_PACKAGES)"
-    return 0
 }
 
 # A finished system: stamp present and matching, tshark and the Wireshark
-# CMake package in place.
+# CMake package in place (and with --gui, the GUI packages' stamp).
 sane() {
     [ -f "$DIR/.rio-chroot" ] && [ -x "$DIR/usr/bin/tshark" ] &&
         [ -n "$(find "$DIR/usr/lib" -name WiresharkConfig.cmake 2>/dev/null)" ] &&
-        diff -q <(stamp_text) "$DIR/.rio-chroot" >/dev/null
+        [ "$(stamp_text)" = "$(cat "$DIR/.rio-chroot")" ] || return 1
+    [ "$GUI" = 0 ] || [ "$(echo $GUI_PACKAGES)" = "$(cat "$DIR/.rio-chroot-gui" 2>/dev/null)" ]
 }
 
 mkdir -p "$ROOT"
@@ -80,12 +79,13 @@ if sane; then
     exit 0
 fi
 
-# The base system exists but lacks the GUI: add it in place.
+# The base system exists but lacks the GUI: add it in place (the stamp is
+# written once apt-get has succeeded).
 if [ "$GUI" = 1 ] && GUI=0 sane; then
     echo "$0: adding the GUI packages to $DIR" >&2
     chroot "$DIR" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $GUI_PACKAGES >&2 ||
         { echo "$0: could not install $GUI_PACKAGES in $DIR" >&2; exit 1; }
-    stamp_text >"$DIR/.rio-chroot"
+    echo $GUI_PACKAGES >"$DIR/.rio-chroot-gui"
     echo "$DIR"
     exit 0
 fi
@@ -107,6 +107,7 @@ if ! mmdebstrap --quiet --variant=apt "${opts[@]}" --include="${include// /,}" \
     exit 1
 fi
 stamp_text >"$DIR.new/.rio-chroot"
+[ "$GUI" = 1 ] && echo $GUI_PACKAGES >"$DIR.new/.rio-chroot-gui"
 mv "$DIR.new" "$DIR"
 sane || { echo "$0: $DIR is incomplete after mmdebstrap" >&2; exit 1; }
 echo "$DIR"

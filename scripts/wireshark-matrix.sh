@@ -7,6 +7,7 @@
 #
 # usage: wireshark-matrix.sh [--suites "S1 S2..."] [--fuzz-seconds N] [--bench N]
 #        wireshark-matrix.sh --release DIR [--suites "S1 S2..."]
+#        wireshark-matrix.sh --screenshot OUT.png [--suites SUITE]
 #   --suites        Debian suites to run (default: bookworm trixie sid)
 #   --fuzz-seconds  length of each fuzz run (default 30)
 #   --bench N       also run the dissector benchmark on N transactions
@@ -14,6 +15,8 @@
 #                   for this machine's Wireshark and for each suite's
 #                   (default: the suites whose system already exists; as a
 #                   user other than root, this machine's only)
+#   --screenshot OUT.png  dissector/screenshot.sh in the newest suite (sid,
+#                   Wireshark 4.6; the GUI packages are added to its system)
 # env: RIO_CHROOTS  where the Debian systems live (default /tmp/rio-chroots)
 # exit: 0 every version passed, 1 a version failed, 2 bad usage.
 #
@@ -28,6 +31,7 @@ SUITES=""
 FUZZ_SECONDS=30
 BENCH=0
 RELEASE=""
+SHOT=""
 usage() {
     echo "usage: $0 [--suites \"S1 S2...\"] [--fuzz-seconds N] [--bench N] | --release DIR [--suites \"S1...\"]" >&2
     exit 2
@@ -38,6 +42,7 @@ while [ $# -gt 0 ]; do
     --fuzz-seconds) [ $# -ge 2 ] || usage; FUZZ_SECONDS=$2; shift 2 ;;
     --bench) [ $# -ge 2 ] || usage; BENCH=$2; shift 2 ;;
     --release) [ $# -ge 2 ] || usage; RELEASE=$2; shift 2 ;;
+    --screenshot) [ $# -ge 2 ] || usage; SHOT=$2; shift 2 ;;
     -h|--help) usage ;;
     *) echo "$0: unknown argument $1" >&2; usage ;;
     esac
@@ -46,6 +51,12 @@ case "$FUZZ_SECONDS$BENCH" in *[!0-9]*) echo "$0: counts must be integers" >&2; 
 root=0
 [ "$(id -u)" = 0 ] && root=1
 
+GUI=()
+if [ -n "$SHOT" ]; then
+    SUITES=${SUITES:-sid}
+    GUI=(--gui)
+    case "$SHOT" in /*) ;; *) SHOT=$PWD/$SHOT ;; esac
+fi
 if [ -z "$SUITES" ]; then
     if [ -n "$RELEASE" ]; then
         for d in "$ROOT"/*/.rio-chroot; do
@@ -64,7 +75,7 @@ fi
 declare -A CHROOT
 mkdir -p "$ROOT" || exit 2
 for s in $SUITES; do
-    "$top/scripts/wireshark-chroot.sh" "$s" >"$ROOT/$s.path" 2>"$ROOT/$s.log" &
+    "$top/scripts/wireshark-chroot.sh" "${GUI[@]}" "$s" >"$ROOT/$s.path" 2>"$ROOT/$s.log" &
 done
 wait
 for s in $SUITES; do
@@ -100,6 +111,22 @@ run_leg() {
             sh "$leg/src/dissector/check-version.sh" "$@" "$leg/work"' \
         sh "$dir" "$in" "$@" >"$LEG/out" 2>&1
 }
+
+# ---- The screenshot --------------------------------------------------------
+if [ -n "$SHOT" ]; then
+    s=${SUITES%% *}
+    [ -n "${CHROOT[$s]}" ] || exit 1
+    run_leg "$s" --build-only || { cat "$LEG/out" >&2; exit 1; }
+    in=${LEG#"${CHROOT[$s]}"}
+    unshare --mount --propagation private sh -c '
+        mount -t proc proc "$1/proc" || exit 1
+        exec chroot "$1" setpriv --reuid=65534 --regid=65534 --clear-groups \
+            env -i PATH=/usr/bin:/bin HOME="$2/work" LANG=C.UTF-8 TMPDIR=/tmp \
+            sh "$2/src/dissector/screenshot.sh" "$2/work/build/dissector/rio.so" "$2/work/shot.png"' \
+        sh "${CHROOT[$s]}" "$in" || exit 1
+    cp "$LEG/work/shot.png" "$SHOT" && echo "wrote $SHOT (Wireshark $(chroot "${CHROOT[$s]}" tshark --version | awk 'NR==1 { print $3 }') in $s)"
+    exit
+fi
 
 # ---- Release artefacts -----------------------------------------------------
 if [ -n "$RELEASE" ]; then
