@@ -11,7 +11,11 @@ same run, rounds interleaved, medians reported.
   4. fairness: a probe client's CREATE/GET_INFO/CLOSE session while 20
      connections pipeline GET_STATUS, against the same probe on the idle
      server (goal: median under 10 ms); --before BUILD runs the same on
-     another build's riotoasterd (e.g. the commit before a change).
+     another build's riotoasterd (e.g. the commit before a change);
+  5. pinned memory: server VmRSS growth with 150 clients that pipeline
+     requests and never read, and peak RSS (VmHWM) growth with 300 clients
+     each sending all but the last byte of a 1 MiB WRITE (with --before:
+     the other build too).
 
   /usr/bin/python3 bench/server/run.py --build build [--rounds 5] [--seconds 1.5] [--before BUILD]
 """
@@ -25,7 +29,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
+from pyrio.codec import pack_request  # noqa: E402
 from pyrio.daemon import free_port_block, wait_listening  # noqa: E402
+from pyrio.riodefs import DEFS  # noqa: E402
 
 # Every contestant runs pinned the same way, so scheduling luck does not
 # decide a ratio.  A strict one-connection ping-pong runs server and client
@@ -177,13 +183,90 @@ def fairness(b, rounds, pipeliners, builds):
         p.wait(10)
 
 
+def stuff_until_blocked(sock, chunk):
+    """Send `chunk` until the socket stays unwritable for 0.3 s (the server
+    stopped reading) or the server drops it; the bytes sent."""
+    import select
+    sock.setblocking(False)
+    sent = 0
+    while True:
+        if not select.select([], [sock], [], 0.3)[1]:
+            return sent
+        try:
+            sent += sock.send(chunk)
+        except BlockingIOError:
+            continue
+        except OSError:
+            return sent
+
+
+def pinned(b, builds, readers=150, writers=300):
+    import socket
+    for label, build in builds:
+        base = free_port_block(1)
+        p = b.toasterd("--serials", "1", "--base-port", str(base), port=base + 1, cpu=OTHER_CPU, build=build)
+        idle = rss_kib(p.pid)
+        get_info = b"".join(
+            pack_request(DEFS.MJ_DEVICE_CONTROL, i, DEFS.IOCTL_TOASTER_GET_INFO, DEFS.TOASTER_INFO_SIZE)
+            for i in range(2000))
+        socks = []
+        for _ in range(readers):
+            s = socket.create_connection(("127.0.0.1", base + 1))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            stuff_until_blocked(s, get_info)
+            socks.append(s)
+        held = settled_rss(p.pid)
+        for s in socks:
+            s.close()
+        print("pinned (%s): %d clients that never read: VmRSS %d KiB idle, %d KiB with them: %.0f KiB per client"
+              % (label, readers, idle, held, (held - idle) / readers))
+        hwm0 = hwm_kib(p.pid)
+        pdu = pack_request(DEFS.MJ_WRITE, 1, data=b"w" * DEFS.DATA_MAX)[:-1]
+        socks = []
+        for _ in range(writers):
+            s = socket.create_connection(("127.0.0.1", base + 1))
+            try:
+                s.sendall(pdu)
+            except OSError:
+                pass
+            socks.append(s)
+        settled_rss(p.pid)  # the server has read what it will read
+        print("pinned (%s): %d clients each sending 1 MiB - 1 of a WRITE: peak VmRSS grew by %d KiB"
+              % (label, writers, hwm_kib(p.pid) - hwm0))
+        for s in socks:
+            s.close()
+        p.terminate()
+        p.wait(10)
+
+
+def settled_rss(pid, limit_s=30.0):
+    """VmRSS once it stopped changing (5 samples 0.1 s apart within 1%):
+    the server has taken what its clients sent."""
+    samples = []
+    end = time.monotonic() + limit_s
+    while time.monotonic() < end:
+        samples = (samples + [rss_kib(pid)])[-5:]
+        if len(samples) == 5 and max(samples) - min(samples) <= max(samples) // 100:
+            break
+        time.sleep(0.1)
+    return samples[-1]
+
+
+def hwm_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=1.5)
     ap.add_argument("--farm-conns", type=int, default=1000)
-    ap.add_argument("--only", choices=["one", "loop", "farm", "fair"])
+    ap.add_argument("--only", choices=["one", "loop", "farm", "fair", "pinned"])
     ap.add_argument("--pipeliners", type=int, default=20)
     ap.add_argument("--before", help="another build directory: its riotoasterd gets the fairness run too")
     a = ap.parse_args()
@@ -195,9 +278,11 @@ def main():
             event_loops(b, a.rounds, a.seconds)
         if a.only in (None, "farm"):
             farm(b, a.farm_conns, max(a.seconds, 3.0))
+        builds = [("after", a.build)] + ([("before", os.path.abspath(a.before))] if a.before else [])
         if a.only in (None, "fair"):
-            builds = [("after", a.build)] + ([("before", os.path.abspath(a.before))] if a.before else [])
             fairness(b, a.rounds, a.pipeliners, builds)
+        if a.only in (None, "pinned"):
+            pinned(b, builds)
     finally:
         b.stop_all()
 

@@ -94,7 +94,7 @@ struct server {
 #define SLICE_PDUS 32 /* requests framed for one connection per loop turn (fairness) */
 #define CORK_MAX 4096 /* answers up to this data length are gathered within a slice */
 #define BACKLOG_MAX SCRATCH_SIZE /* stop reading while this much waits unframed */
-#define OUT_MAX (256 * 1024)     /* stop framing while this much waits to be sent */
+#define OUT_MAX SCRATCH_SIZE     /* stop framing while this much waits to be sent */
 
 /* server.c */
 int server_init(server *s, const server_config *cfg);
