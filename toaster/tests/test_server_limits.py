@@ -249,13 +249,13 @@ def pipeline_until_closed(c, request, limit_bytes):
 
 
 def test_output_limit_closes_a_client_that_never_reads(toasterd):
-    d = toasterd(args=["--max-output-bytes", "64K"])
+    d = toasterd(args=["--max-output-bytes", "16K"])  # below the 64 KiB where framing pauses
     with opened(d) as busy:
         c = Raw(d.port(), rcvbuf=4096)
         get_info = c.pdu(DEFS.MJ_DEVICE_CONTROL, DEFS.IOCTL_TOASTER_GET_INFO, output_length=DEFS.TOASTER_INFO_SIZE)
         pipeline_until_closed(c, get_info, 256 * MIB)
         log = d.log()
-        assert "output limit 127.0.0.1:" in log and "bytes of answers unsent exceed 65536" in log
+        assert "output limit 127.0.0.1:" in log and "bytes of answers unsent exceed 16384" in log
         assert ": output buffer limit" in log
         assert info(busy)["serial"] == 1  # the other client was served all along
         c.close()
