@@ -60,12 +60,31 @@ else
     echo "$0: warning: $PLUGIN is not built with ASan (configure with -DRIO_SANITIZE=ON)" >&2
 fi
 
-run_tshark() {  # $1 capture; output in $WORK/out
+run_tshark() {  # $1 capture, more: extra tshark arguments; output in $WORK/out
+    cap=$1; shift
     (cd "$WORK" && $RIO_AS_NOBODY env -i PATH=/usr/bin:/bin HOME="$WORK" LD_PRELOAD="$PRELOAD" \
         ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1 \
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         WIRESHARK_DEBUG_WMEM_OVERRIDE=strict WIRESHARK_ABORT_ON_DISSECTOR_BUG=1 \
-        timeout 120 tshark -nVxr "$1" -o tcp.reassemble_out_of_order:TRUE) >"$WORK/out" 2>&1
+        timeout 120 tshark -nVxr "$cap" -o tcp.reassemble_out_of_order:TRUE "$@") >"$WORK/out" 2>&1
+}
+
+# An assertion that fails in Wireshark's own code (not the plugin's) and
+# fails the same way when a built-in dissector takes RIO's place — DNS over
+# TCP, which has TCP reassemble its PDUs through tcp_dissect_pdus as RIO
+# does — is a Wireshark bug the mutation happened to hit, not the plugin's:
+# counted and reported, the run goes on.  (Such as packet-tcp.c's
+# `failed assertion "fd_head"` with out-of-order reassembly, on 4.0 to 4.6.)
+RIO_PORTS=$(cd "$REPO" && /usr/bin/python3 -c "from pyrio.riodefs import DEFS; print('%d-%d' % (DEFS.BASE_PORT, DEFS.PORT_RANGE_LAST))")
+WIRESHARK_BUGS=0
+wireshark_own_bug() {  # $1 the capture that failed
+    assertion=$(grep -a -m1 -o '[a-z0-9_-]*\.c:[0-9]*: failed assertion.*' "$WORK/out") || return 1
+    case "$assertion" in *packet-rio*|*rio_*|*toaster*) return 1 ;; esac
+    cp "$WORK/out" "$WORK/out.plugin"
+    run_tshark "$1" --disable-protocol rio -d "tcp.port==$RIO_PORTS,dns"
+    grep -a -qF "$assertion" "$WORK/out" && same=0 || same=1
+    mv "$WORK/out.plugin" "$WORK/out"
+    return $same
 }
 
 # The plugin must be loaded, or the run proves nothing.  (Not `-G plugins`:
@@ -89,6 +108,13 @@ while :; do
         chmod 644 "$fuzzed"
         run_tshark "$fuzzed"
         rc=$?
+        if [ $rc -ne 0 ] && [ $rc -ne 2 ] && wireshark_own_bug "$fuzzed"; then
+            WIRESHARK_BUGS=$((WIRESHARK_BUGS + 1))
+            keep="/tmp/rio-fuzz-wireshark-bug-$(date +%s)-$n.pcap"
+            cp "$fuzzed" "$keep"
+            echo "note: Wireshark's own $assertion (also without the plugin), kept as $keep" >&2
+            continue
+        fi
         if [ $rc -ne 0 ] && [ $rc -ne 2 ] || grep -qE "AddressSanitizer|runtime error:|DISSECTOR_BUG|Dissector bug|wmem" "$WORK/out"; then
             keep="/tmp/rio-fuzz-failure-$(date +%s)-$n.pcap"
             cp "$fuzzed" "$keep"
@@ -103,5 +129,7 @@ while :; do
         fi
     done
 done
-echo "fuzz: $n mutated captures dissected, no crash, no abort, no sanitizer report"
+extra=""
+[ "$WIRESHARK_BUGS" -gt 0 ] && extra=" ($WIRESHARK_BUGS hit an assertion of Wireshark's own that fails without the plugin too)"
+echo "fuzz: $n mutated captures dissected, no crash, no abort, no sanitizer report from the plugin$extra"
 exit 0
