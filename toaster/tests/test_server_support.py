@@ -2,6 +2,7 @@
 
 Every constant comes from rio.h through pyrio; every wait is bounded.
 """
+import os
 import struct
 import tempfile
 
@@ -116,10 +117,16 @@ class Daemon(Toasterd):
         return self
 
 
+def sanitized(rio_build):
+    """Whether rio_build is an ASan/UBSan build (-DRIO_SANITIZE=ON)."""
+    with open(os.path.join(rio_build, "CMakeCache.txt")) as f:
+        return "RIO_SANITIZE:BOOL=ON" in f.read()
+
+
 def u32(v):
     return struct.pack("<I", v & 0xFFFFFFFF)
 
 
 __all__ = ["Conn", "DEFS", "T", "PDU", "CLOSED", "RESET", "HANG", "GONE", "LOOPBACK6", "connect", "expect",
            "ok", "opened", "status", "info", "set_darkness", "start", "eject", "toast", "assert_gone",
-           "assert_serving", "u32", "Daemon", "load_ready", "pend_read"]
+           "assert_serving", "u32", "Daemon", "load_ready", "pend_read", "sanitized"]

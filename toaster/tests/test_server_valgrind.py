@@ -1,6 +1,5 @@
 """riotoasterd under valgrind: a full session (pending READ, pipelining,
 framing error, farm busy) and SIGTERM leave no leak and no memory error."""
-import os
 import shutil
 
 import pytest
@@ -8,11 +7,6 @@ import pytest
 from pyrio.codec import pack_request
 from pyrio.daemon import free_port_block
 from test_server_support import *  # noqa: F401,F403
-
-
-def sanitized(rio_build):
-    with open(os.path.join(rio_build, "CMakeCache.txt")) as f:
-        return "RIO_SANITIZE:BOOL=ON" in f.read()
 
 
 @pytest.mark.parametrize("mode", ["per-device", "farm"])
@@ -48,3 +42,34 @@ def test_valgrind_full_session_no_leak(rio_build, mode):
         assert d.stop(timeout=60) == 0, d.log()
         c.close()
         assert "ERROR SUMMARY: 0 errors" in d.log()
+
+
+def test_valgrind_limits_no_leak(rio_build):
+    """The limits' paths: a refused WRITE (ready toast reserved and freed),
+    a connection closed over the request budget, pipelined answers."""
+    if not shutil.which("valgrind"):
+        pytest.skip("valgrind not installed")
+    if sanitized(rio_build):
+        pytest.skip("ASan build: valgrind cannot run it")
+    base = free_port_block(1)
+    args = ["--serials", "1", "--base-port", str(base), "--max-ready-bytes", "8K", "--request-budget", "64K"]
+    wrapper = ["valgrind", "--leak-check=full", "--error-exitcode=99", "--errors-for-leak-kinds=definite,indirect"]
+    with Daemon(rio_build, args, wrapper=wrapper, ready_timeout=60) as d:
+        assert d.ready, d.log()
+        c = Conn("127.0.0.1", base + 1, timeout=20)
+        ok(c.create())
+        full = DEFS.TOASTER_MAX_LOAD_BYTES
+        for _ in range(2):
+            ok(c.write(b"x" * full), full)
+            ok(eject(c))
+        expect(c.write(b"y"), DEFS.STATUS_INSUFFICIENT_RESOURCES)
+        with Conn("127.0.0.1", base + 1, timeout=20) as big:
+            big.send(pack_request(DEFS.MJ_WRITE, 1, data=b"z" * 70000)[:100])
+            assert big.wait_close(20).kind in GONE
+        c.send(b"".join(pack_request(DEFS.MJ_READ, c.next_seq(), output_length=full) for _ in range(3)))
+        for n in (full, full, 0):
+            ok(c.recv_pdu(), n, n)
+        assert d.stop(timeout=60) == 0, d.log()
+        c.close()
+        assert "ERROR SUMMARY: 0 errors" in d.log()
+        assert "close 127.0.0.1" in d.log() and "request budget exhausted" in d.log()
