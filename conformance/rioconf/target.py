@@ -66,7 +66,8 @@ class Options:
 
     def describe(self):
         if self.embedded:
-            return "embedded riotoasterd (per-device and farm of %d) and riotoast" % EMBEDDED_FARM_SIZE
+            return "embedded riotoasterd%s (per-device and farm of %d) and riotoast" % (
+                "".join(" " + a for a in self.server_args), EMBEDDED_FARM_SIZE)
         parts = []
         if self.target:
             parts.append("server %s (serial %d, %s)" % (self.target.address, self.target.serial,
