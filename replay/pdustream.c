@@ -68,27 +68,23 @@ static void header_done(rr_pdustream *ps)
     }
 }
 
-/* ---- hunting for a sane header ------------------------------------------- */
+/* ---- hunting for a PDU start --------------------------------------------- */
 
-static bool sane_header(const rr_pdustream *ps, const uint8_t *p)
-{
-    rio_header h;
-    return rio_header_decode(p, ps->kind, &h) == RIO_OK;
-}
-
-/* Look for a sane header in p[0..n): cur.raw is the sliding window.
- * Returns the bytes consumed; switches to RR_PS_BODY/HEADER when found. */
+/* Look for a PDU start in p[0..n) by librio's one resync rule (signature
+ * and HeaderLength; see rio_resync_at): cur.raw is the sliding window.  A
+ * header found this way that breaks a later rule (Version, a length) is a
+ * malformed PDU, as anywhere else.  Returns the bytes consumed; switches to
+ * RR_PS_BODY/HEADER/DEAD when a header is found. */
 static uint32_t hunt(rr_pdustream *ps, const uint8_t *p, uint32_t n, int64_t ts)
 {
     uint32_t used = 0;
     uint32_t *have = &ps->cur.header_have;
     while (used < n) {
         if (*have == 0) {
-            const uint8_t *r = memchr(p + used, RIO_SIGNATURE_REQUEST[0], n - used);
-            uint32_t skip = r ? (uint32_t)(r - (p + used)) : n - used;
+            uint32_t skip = (uint32_t)rio_resync_find(p + used, n - used, ps->kind);
             ps->skipped += skip;
             used += skip;
-            if (!r)
+            if (used == n)
                 break;
         }
         uint32_t take = RIO_HEADER_SIZE - *have;
@@ -97,9 +93,9 @@ static uint32_t hunt(rr_pdustream *ps, const uint8_t *p, uint32_t n, int64_t ts)
         memcpy(ps->cur.raw + *have, p + used, take);
         *have += take;
         used += take;
-        if (*have < RIO_HEADER_SIZE)
-            break;
-        if (sane_header(ps, ps->cur.raw)) {
+        if (rio_resync_at(ps->cur.raw, *have, ps->kind)) {
+            if (*have < RIO_HEADER_SIZE)
+                break; /* a possible start: wait for the rest of it */
             uint8_t raw[RIO_HEADER_SIZE];
             memcpy(raw, ps->cur.raw, sizeof raw);
             start_pdu(ps, ps->pos + used - RIO_HEADER_SIZE, ts);
@@ -108,11 +104,10 @@ static uint32_t hunt(rr_pdustream *ps, const uint8_t *p, uint32_t n, int64_t ts)
             header_done(ps);
             return used;
         }
-        /* Slide by one byte and on to the next 'R' inside the window. */
-        const uint8_t *r = memchr(ps->cur.raw + 1, RIO_SIGNATURE_REQUEST[0], RIO_HEADER_SIZE - 1);
-        uint32_t drop = r ? (uint32_t)(r - ps->cur.raw) : RIO_HEADER_SIZE;
-        memmove(ps->cur.raw, ps->cur.raw + drop, RIO_HEADER_SIZE - drop);
-        *have = RIO_HEADER_SIZE - drop;
+        /* Not a start: slide to the next possible one inside the window. */
+        uint32_t drop = 1 + (uint32_t)rio_resync_find(ps->cur.raw + 1, *have - 1, ps->kind);
+        memmove(ps->cur.raw, ps->cur.raw + drop, *have - drop);
+        *have -= drop;
         ps->skipped += drop;
     }
     return used;

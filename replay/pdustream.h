@@ -5,8 +5,10 @@
  * consumer), it survives holes (a gap inside a PDU's data marks that PDU
  * incomplete and framing goes on at the next header, whose position is
  * known; a gap that swallows a header makes it hunt), and a stream that
- * starts mid-PDU is resynchronized at the first sane header (Signature,
- * Version, HeaderLength and lengths all valid for this direction). */
+ * starts mid-PDU is resynchronized by librio's one rule (rio_resync_at:
+ * this direction's signature and a HeaderLength in range, whatever the
+ * other fields say; a header found so that breaks a later rule is a
+ * malformed PDU).  No validation of its own: librio decodes every header. */
 #ifndef RR_PDUSTREAM_H
 #define RR_PDUSTREAM_H
 
@@ -51,7 +53,7 @@ typedef struct rr_pdustream_ops {
 } rr_pdustream_ops;
 
 typedef enum rr_pdustream_state {
-    RR_PS_HUNT,   /* looking for a sane header */
+    RR_PS_HUNT,   /* looking for a PDU start (rio_resync_at) */
     RR_PS_HEADER, /* collecting the fixed header */
     RR_PS_BODY,   /* extra header bytes and data */
     RR_PS_DEAD,   /* a framing error: nothing more can be trusted */

@@ -2,18 +2,6 @@
 #include "records.h"
 #include "jsonw.h"
 
-const char *rr_malformed_name(rio_error e)
-{
-    switch (e) {
-    case RIO_ERR_SIGNATURE: return "signature";
-    case RIO_ERR_HEADER_LENGTH: return "header_length";
-    case RIO_ERR_VERSION: return "version";
-    case RIO_ERR_DATA_LENGTH: return "data_length";
-    case RIO_ERR_OUTPUT_LENGTH: return "output_length";
-    default: return "";
-    }
-}
-
 const char *rr_violation_name_int(int v)
 {
     return rr_violation_name((rr_violation)v);
@@ -58,7 +46,7 @@ void rr_record_json(GString *g, const char *key, const rr_record *r, int dir)
         json_str_ascii(g, "data_sha256", r->sha256);
     json_bool(g, "complete", p->complete);
     if (p->malformed != RIO_OK)
-        json_str_ascii(g, "malformed", rr_malformed_name(p->malformed));
+        json_str_ascii(g, "malformed", rio_error_field(p->malformed));
     if (p->missing)
         json_uint(g, "missing_bytes", p->missing);
     json_int(g, "time_us", p->ts_first);

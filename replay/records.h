@@ -6,9 +6,6 @@
 
 #include "session.h"
 
-/* The expectation-file name of a framing error: "signature", "version", ... */
-const char *rr_malformed_name(rio_error e);
-
 /* `"key": {fields as in captures/EXPECTATIONS.md}`; only the header fields
  * that were captured are present. */
 void rr_record_json(GString *g, const char *key, const rr_record *r, int dir);

@@ -3,7 +3,7 @@ result (see rio-replay.1, CAPTURE PROBLEMS)."""
 import struct
 
 import craft
-from pyrio import DEFS
+from pyrio import DEFS, pack_request, pack_response
 
 EXIT_MATCH, EXIT_DIVERGED, EXIT_INCOMPLETE, EXIT_NETWORK, EXIT_USAGE = 0, 1, 2, 3, 4
 
@@ -168,3 +168,58 @@ def test_human_output_names_the_problem(run, tmp_path):
     assert res.code == EXIT_INCOMPLETE
     assert "session 1 transaction 2" in res.out and "truncated" in res.out
     assert "total: 1 sessions" in res.out
+
+
+IRP_MJ_FLUSH_BUFFERS = 0x09  # valid on the wire, unknown to RIO
+assert IRP_MJ_FLUSH_BUFFERS not in DEFS.tables["MAJOR"]
+
+
+def cut_into_write(data, next_major, next_version=None):
+    """A capture that starts 10 bytes into a WRITE carrying `data`; the next
+    request has MajorFunction next_major (and Version next_version)."""
+    c = craft.Conn()
+    seq = DEFS.FIRST_SEQUENCE
+    write = pack_request(DEFS.MJ_WRITE, seq, 0, 0, data)
+    nxt = bytearray(pack_request(next_major, seq + 1, 0, 0, b""))
+    if next_version is not None:
+        nxt[DEFS.OFF_VERSION] = next_version
+    c.send("c", write[10:] + bytes(nxt))
+    c.send("s", pack_response(DEFS.MJ_WRITE, seq, DEFS.STATUS_SUCCESS, len(data), b""))
+    c.send("s", pack_response(next_major, seq + 1, DEFS.STATUS_INVALID_DEVICE_REQUEST, 0, b""))
+    c.close()
+    return c.packets
+
+
+def header_bytes(signature, header_length, version=DEFS.VERSION):
+    h = bytearray(pack_request(DEFS.MJ_READ, 7, 0, 0, b""))
+    h[:4] = signature
+    h[DEFS.OFF_VERSION] = version
+    struct.pack_into("<H", h, DEFS.OFF_HEADER_LENGTH, header_length)
+    return bytes(h)
+
+
+def test_resync_finds_an_unknown_major_function(run, tmp_path):
+    """The one resync rule (signature + HeaderLength in range): a false
+    "RIOQ" whose HeaderLength is out of range is skipped, the next request
+    is found although RIO does not know its MajorFunction."""
+    false_sig = header_bytes(b"RIOQ", DEFS.HEADER_LENGTH_MAX + 1)
+    res, txns, sessions, summary = audit(run, tmp_path,
+                                         cut_into_write(bytes(30) + false_sig + bytes(26),
+                                                        IRP_MJ_FLUSH_BUFFERS))
+    requests = [t["request"] for t in txns if "request" in t]
+    assert requests, res
+    assert [r["major"] for r in requests] == [IRP_MJ_FLUSH_BUFFERS], res
+    assert "malformed" not in requests[0] and requests[0]["complete"] is True
+    assert sessions[0]["skipped"][0] == 14 + 30 + len(false_sig) + 26
+
+
+def test_resync_header_with_a_bad_version_is_malformed(run, tmp_path):
+    """A header found by the resync rule that then breaks Version is a
+    malformed PDU (reported, exit 1), not skipped."""
+    res, txns, sessions, summary = audit(run, tmp_path,
+                                         cut_into_write(bytes(40), DEFS.MJ_CLOSE, next_version=2))
+    requests = [t["request"] for t in txns if "request" in t]
+    assert requests, res
+    assert requests[0]["malformed"] == "version" and requests[0]["version"] == 2, res
+    assert summary["problems"]["malformed"] == 1
+    assert res.code == EXIT_DIVERGED, res
