@@ -54,23 +54,39 @@ int listen_tcp(const char *addr, uint16_t port, char *err, size_t errlen)
     return fd;
 }
 
-void peer_name(int fd, char *out, size_t len)
+/* "host:port" or "[v6]:port" of a socket address. */
+static void format_addr(const struct sockaddr_storage *ss, char *out, size_t len)
 {
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
     char host[INET6_ADDRSTRLEN] = "?";
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+        inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+        snprintf(out, len, "[%s]:%u", host, ntohs(s6->sin6_port));
+        return;
+    }
+    const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
     unsigned port = 0;
-    if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
-        if (ss.ss_family == AF_INET6) {
-            struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-            inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
-            port = ntohs(s6->sin6_port);
-            snprintf(out, len, "[%s]:%u", host, port);
-            return;
-        }
-        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+    if (ss->ss_family == AF_INET) {
         inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
         port = ntohs(s4->sin_port);
     }
     snprintf(out, len, "%s:%u", host, port);
+}
+
+void peer_name(int fd, char *out, size_t len)
+{
+    struct sockaddr_storage ss = {0};
+    socklen_t sl = sizeof ss;
+    if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
+        ss.ss_family = AF_UNSPEC;
+    format_addr(&ss, out, len);
+}
+
+void local_name(int fd, char *out, size_t len)
+{
+    struct sockaddr_storage ss = {0};
+    socklen_t sl = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+        ss.ss_family = AF_UNSPEC;
+    format_addr(&ss, out, len);
 }

@@ -12,5 +12,7 @@ int listen_tcp(const char *addr, uint16_t port, char *err, size_t errlen);
 
 /* "127.0.0.1:5001" or "[::1]:5001" of a connected socket's peer. */
 void peer_name(int fd, char *out, size_t len);
+/* The same for the socket's own address (a listener's). */
+void local_name(int fd, char *out, size_t len);
 
 #endif

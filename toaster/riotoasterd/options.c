@@ -134,8 +134,9 @@ static const char SUMMARY[] =
     "Per-device mode (default, --serials 1): toaster N listens on BASE+N.\n"
     "Farm mode (--farm PORT): one port fronts toasters 1..N; CREATE takes the\n"
     "lowest-numbered free one, or gets STATUS_DEVICE_BUSY and the connection closes.\n\n"
-    "Readiness: once every socket listens, a line \"riotoasterd: ready\" goes to\n"
-    "stderr and, with --ready-fd N, \"ready\\n\" is written to fd N, which is closed.";
+    "Readiness: once every socket listens, one line per socket \"riotoasterd: listening\n"
+    "on ADDR:PORT (serial N)\" and then \"riotoasterd: ready\" go to stderr and, with\n"
+    "--ready-fd N, \"ready\\n\" is written to fd N, which is closed.";
 
 static const char DESCRIPTION[] =
     "Faults: --fault list prints NAME<TAB>IDS<TAB>DESCRIPTION per line (with --json: a\n"
@@ -256,6 +257,8 @@ static bool convert(raw_options *r, server_config *cfg)
         return usage_error("%s: want a file descriptor number", "--ready-fd");
     if (!convert_faults(r, cfg))
         return false;
+    if (cfg->json && !cfg->list_faults)
+        return usage_error("%s: only with --fault list", "--json");
     if (cfg->list_faults)
         return true;
     if (!convert_mode(r, cfg) || !convert_timeouts(r, cfg) || !convert_limits(r, cfg))

@@ -186,8 +186,18 @@ static int open_listeners(server *s)
     return -1;
 }
 
+/* One line per listening socket, then the ready line. */
 static void announce_ready(const server *s)
 {
+    for (size_t i = 0; i < s->nlisteners; i++) {
+        char name[80];
+        const listener *li = &s->listeners[i];
+        local_name(li->fd, name, sizeof name);
+        if (li->dev)
+            fprintf(stderr, "riotoasterd: listening on %s (serial %u)\n", name, li->dev->model.serial);
+        else
+            fprintf(stderr, "riotoasterd: listening on %s (farm, %zu toasters)\n", name, s->ndevices);
+    }
     fprintf(stderr, "riotoasterd: ready\n");
     int fd = s->cfg->ready_fd;
     if (fd < 0)

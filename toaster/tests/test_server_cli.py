@@ -108,7 +108,29 @@ def test_trace_one_line_per_transaction(toasterd):
 
 def test_ready_line_on_stderr(toasterd):
     d = toasterd()
-    assert "riotoasterd: ready" in d.log().splitlines()[0]
+    lines = d.log().splitlines()
+    assert "riotoasterd: ready" in lines
+    assert all(ln.startswith("riotoasterd: listening on ") for ln in lines[:lines.index("riotoasterd: ready")])
+
+
+def test_startup_lists_every_listening_socket(toasterd):
+    """One line per address and port, before the ready line (issue 14)."""
+    d = toasterd(serials=2, args=["--listen", "127.0.0.1", "--listen", "::1"])
+    lines = d.log().splitlines()
+    assert lines[:5] == ["riotoasterd: listening on 127.0.0.1:%d (serial 1)" % d.port(1),
+                         "riotoasterd: listening on [::1]:%d (serial 1)" % d.port(1),
+                         "riotoasterd: listening on 127.0.0.1:%d (serial 2)" % d.port(2),
+                         "riotoasterd: listening on [::1]:%d (serial 2)" % d.port(2),
+                         "riotoasterd: ready"]
+    f = toasterd(farm=True, toasters=3, args=["--listen", "127.0.0.1"])
+    assert f.log().splitlines()[:2] == ["riotoasterd: listening on 127.0.0.1:%d (farm, 3 toasters)" % f.farm_port,
+                                        "riotoasterd: ready"]
+
+
+def test_json_without_fault_list_is_a_usage_error(rio_bin):
+    r = subprocess.run([rio_bin("riotoasterd"), "--json"], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr == "riotoasterd: --json: only with --fault list (see --help)\n"
 
 
 # Runs a command in a fresh network namespace whose loopback has no IPv6.
