@@ -53,7 +53,6 @@ sleep 2
 WSPID=$!
 
 # Wait (bounded) for the main window, then show it whole and expand all.
-ROW_HEIGHT=17
 WIN=""
 i=0
 while [ $i -lt 60 ] && [ -z "$WIN" ]; do
@@ -67,10 +66,14 @@ DISPLAY=":$D" xdotool windowsize "$WIN" 1280 900 windowmove "$WIN" 0 0 2>/dev/nu
 DISPLAY=":$D" xdotool windowactivate --sync "$WIN" 2>/dev/null || DISPLAY=":$D" xdotool windowfocus "$WIN"
 sleep 1
 # Packet details start collapsed: Frame, Ethernet, IP, TCP, RIO.  Click
-# the fifth row (RIO) and expand its subtrees (Shift+Right).
+# the first row (Frame: at the top of the details pane in 4.0 to 4.6,
+# whose row heights differ), go down to the fifth (RIO) and expand its
+# subtrees (Shift+Right).
 eval "$(DISPLAY=":$D" xdotool getwindowgeometry --shell "$WIN")"
 DETAILS_TOP=$(( HEIGHT * 54 / 100 + 8 ))
-DISPLAY=":$D" xdotool mousemove --window "$WIN" 60 $(( DETAILS_TOP + 4 * ROW_HEIGHT )) click 1
+DISPLAY=":$D" xdotool mousemove --window "$WIN" 60 $(( DETAILS_TOP + 4 )) click 1
+sleep 1
+DISPLAY=":$D" xdotool key --window "$WIN" Down Down Down Down
 sleep 1
 DISPLAY=":$D" xdotool key --window "$WIN" shift+Right
 sleep 2

@@ -83,7 +83,9 @@ fi
 # written once apt-get has succeeded).
 if [ "$GUI" = 1 ] && GUI=0 sane; then
     echo "$0: adding the GUI packages to $DIR" >&2
-    chroot "$DIR" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $GUI_PACKAGES >&2 ||
+    # (mmdebstrap leaves no package lists behind: fetch them first)
+    { chroot "$DIR" apt-get update -qq >&2 &&
+      chroot "$DIR" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $GUI_PACKAGES >&2; } ||
         { echo "$0: could not install $GUI_PACKAGES in $DIR" >&2; exit 1; }
     echo $GUI_PACKAGES >"$DIR/.rio-chroot-gui"
     echo "$DIR"

@@ -124,7 +124,7 @@ if [ -n "$SHOT" ]; then
             env -i PATH=/usr/bin:/bin HOME="$2/work" LANG=C.UTF-8 TMPDIR=/tmp \
             sh "$2/src/dissector/screenshot.sh" "$2/work/build/dissector/rio.so" "$2/work/shot.png"' \
         sh "${CHROOT[$s]}" "$in" || exit 1
-    cp "$LEG/work/shot.png" "$SHOT" && echo "wrote $SHOT (Wireshark $(chroot "${CHROOT[$s]}" tshark --version | awk 'NR==1 { print $3 }') in $s)"
+    cp "$LEG/work/shot.png" "$SHOT" && echo "wrote $SHOT (Wireshark $(chroot "${CHROOT[$s]}" tshark --version 2>/dev/null | awk 'NR==1 { sub(/\.$/, "", $3); print $3 }') in $s)"
     exit
 fi
 
