@@ -134,10 +134,11 @@ def event_loops(b, rounds, seconds):
               % (conns, m["epoll"], m["glib"], m["ratio"]["glib"]))
 
 
-def rss_kib(pid):
+def rss_kib(pid, field="VmRSS"):
+    """A /proc/PID/status figure in KiB (VmRSS, VmHWM)."""
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
 
@@ -220,7 +221,7 @@ def pinned(b, builds, readers=150, writers=300):
             s.close()
         print("pinned (%s): %d clients that never read: VmRSS %d KiB idle, %d KiB with them: %.0f KiB per client"
               % (label, readers, idle, held, (held - idle) / readers))
-        hwm0 = hwm_kib(p.pid)
+        hwm0 = rss_kib(p.pid, "VmHWM")
         pdu = pack_request(DEFS.MJ_WRITE, 1, data=b"w" * DEFS.DATA_MAX)[:-1]
         socks = []
         for _ in range(writers):
@@ -232,7 +233,7 @@ def pinned(b, builds, readers=150, writers=300):
             socks.append(s)
         settled_rss(p.pid)  # the server has read what it will read
         print("pinned (%s): %d clients each sending 1 MiB - 1 of a WRITE: peak VmRSS grew by %d KiB"
-              % (label, writers, hwm_kib(p.pid) - hwm0))
+              % (label, writers, rss_kib(p.pid, "VmHWM") - hwm0))
         for s in socks:
             s.close()
         p.terminate()
@@ -250,14 +251,6 @@ def settled_rss(pid, limit_s=30.0):
             break
         time.sleep(0.1)
     return samples[-1]
-
-
-def hwm_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
 
 
 def main():

@@ -73,20 +73,22 @@ static void format_addr(const struct sockaddr_storage *ss, char *out, size_t len
     snprintf(out, len, "%s:%u", host, port);
 }
 
-void peer_name(int fd, char *out, size_t len)
+/* The peer's (getpeername) or the socket's own (getsockname) address. */
+static void sock_name(int fd, int (*get)(int, struct sockaddr *, socklen_t *), char *out, size_t len)
 {
     struct sockaddr_storage ss = {0};
     socklen_t sl = sizeof ss;
-    if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
+    if (get(fd, (struct sockaddr *)&ss, &sl) != 0)
         ss.ss_family = AF_UNSPEC;
     format_addr(&ss, out, len);
 }
 
+void peer_name(int fd, char *out, size_t len)
+{
+    sock_name(fd, getpeername, out, len);
+}
+
 void local_name(int fd, char *out, size_t len)
 {
-    struct sockaddr_storage ss = {0};
-    socklen_t sl = sizeof ss;
-    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
-        ss.ss_family = AF_UNSPEC;
-    format_addr(&ss, out, len);
+    sock_name(fd, getsockname, out, len);
 }

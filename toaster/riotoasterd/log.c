@@ -31,22 +31,25 @@ void log_init(void)
     g_log_set_default_handler(handler, NULL);
 }
 
-void log_msg(const char *fmt, ...)
+static void vlog(const char *tag, const char *fmt, va_list ap)
 {
     char line[LOG_LINE_MAX];
+    vsnprintf(line, sizeof line, fmt, ap);
+    emit(tag, line);
+}
+
+void log_msg(const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    vlog("", fmt, ap);
     va_end(ap);
-    emit("", line);
 }
 
 void log_err(const char *fmt, ...)
 {
-    char line[LOG_LINE_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    vlog("error: ", fmt, ap);
     va_end(ap);
-    emit("error: ", line);
 }
