@@ -35,38 +35,35 @@ static void watch_listeners(server *s, unsigned mask)
         loop_set_mask(s->loop, s->listeners[i].fd, mask);
 }
 
-/* Accepts run while a slot is free and no EMFILE pause is on. */
-static bool may_accept(const server *s)
+/* Accepts run while fewer than --max-connections are open and no
+ * out-of-descriptors pause is on; beyond the limit the listeners are not
+ * polled, so new clients wait in the kernel's listen queue. */
+static void update_accepts(server *s)
 {
-    return s->nconns < s->cfg->max_connections && !loop_timer_armed(&s->accept_pause);
+    if (s->stopping)
+        return;
+    bool full = s->nconns >= s->cfg->max_connections;
+    if (full != s->accepts_full) {
+        s->accepts_full = full;
+        if (full)
+            log_msg("accepts paused: %zu connections open (--max-connections %u)", s->nconns,
+                    s->cfg->max_connections);
+        else
+            log_msg("accepts resumed: %zu connections open", s->nconns);
+    }
+    bool on = !full && !loop_timer_armed(&s->accept_pause);
+    watch_listeners(s, on ? LOOP_READABLE : 0);
 }
 
 static void accept_resume(loop *l, void *data)
 {
     (void)l;
-    server *s = data;
-    if (may_accept(s))
-        watch_listeners(s, LOOP_READABLE);
+    update_accepts(data);
 }
 
 void server_conn_gone(server *s)
 {
-    if (!s->accepts_full || !may_accept(s))
-        return;
-    s->accepts_full = false;
-    log_msg("accepts resumed: %zu connections open", s->nconns);
-    watch_listeners(s, LOOP_READABLE);
-}
-
-/* --max-connections: stop polling the listeners (new clients wait in the
- * kernel's listen queue) until a connection closes. */
-static void check_full(server *s)
-{
-    if (s->nconns < s->cfg->max_connections || s->accepts_full)
-        return;
-    s->accepts_full = true;
-    log_msg("accepts paused: %zu connections open (--max-connections %u)", s->nconns, s->cfg->max_connections);
-    watch_listeners(s, 0);
+    update_accepts(s);
 }
 
 static void accept_one(listener *li, int fd)
@@ -96,13 +93,13 @@ static void on_accept(loop *l, int lfd, void *data, unsigned mask)
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
             accept_one(li, fd);
-            check_full(li->srv);
+            update_accepts(li->srv);
             continue;
         }
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
             log_err("accept: %s; pausing accepts for %d ms", strerror(errno), ACCEPT_PAUSE_MS);
-            watch_listeners(li->srv, 0);
             loop_timer_arm(li->srv->loop, &li->srv->accept_pause, loop_now(li->srv->loop) + ACCEPT_PAUSE_MS);
+            update_accepts(li->srv);
         }
         if (errno != ECONNABORTED && errno != EINTR)
             return;
@@ -249,7 +246,7 @@ int server_run(server *s)
 
 void server_free(server *s)
 {
-    s->accepts_full = false; /* stopping: closing connections resume nothing */
+    s->stopping = true; /* closing connections resume nothing */
     while (s->conns)
         conn_destroy(s->conns);
     for (size_t i = 0; i < s->nlisteners; i++)

@@ -82,6 +82,7 @@ struct server {
     int signal_fd;
     loop_timer accept_pause; /* out of file descriptors: retry accepts later */
     bool accepts_full;       /* --max-connections reached: listeners unwatched */
+    bool stopping;           /* server_free: nothing is resumed */
     toaster_pool pool;       /* ready toast: --max-ready-bytes, --memory-budget */
     size_t request_held;     /* partial request data held, all connections */
     conn *work_head, *work_tail; /* connections with buffered requests (fairness) */
