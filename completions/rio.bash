@@ -78,9 +78,13 @@ _rio_complete()
         opts=$(_rio_help "$prog" "$command" | _rio_options)
     fi
     # Every program and command takes --help, listed or not (rio-replay's
-    # own help lists commands only).
+    # own help lists commands only); --version comes alone, before any command.
     printf '%s\n' "$opts" | grep -qx -- --help || opts="--help
 $opts"
+    if [ -z "$command" ] && [ "$COMP_CWORD" -eq 1 ]; then
+        opts="$opts
+--version"
+    fi
 
     # The value of an option that takes one.
     case $prev in

@@ -40,7 +40,7 @@ def test_registered_for_the_three_programs(bindirs):
 
 def test_riotoasterd_long_options_are_those_of_help(bindirs, rio_bin):
     got = complete(bindirs, ["riotoasterd", "--"])
-    want = all_options(rio_bin("riotoasterd"))[None]
+    want = all_options(rio_bin("riotoasterd"))[None] | {"--version"}
     assert {w.rstrip("=") for w in got} == want
     assert "--serials=" in got and "--trace" in got  # "=": takes a value
 
@@ -63,6 +63,13 @@ def test_riotoast_commands(bindirs, rio_bin):
     assert complete(bindirs, ["riotoast", "t"]) == ["toast"]
     # after an option and its value, still a command
     assert complete(bindirs, ["riotoast", "--server", "localhost", "s"]) == ["status", "start", "session"]
+
+
+def test_version_only_as_the_first_word(bindirs):
+    assert complete(bindirs, ["riotoast", "--vers"]) == ["--version"]
+    assert complete(bindirs, ["rio-replay", "--vers"]) == ["--version"]
+    assert complete(bindirs, ["riotoast", "raw", "--vers"]) == ["--version="]  # raw's header field
+    assert complete(bindirs, ["riotoast", "info", "--vers"]) == []
 
 
 def test_riotoast_command_options(bindirs):

@@ -42,8 +42,14 @@ def test_every_help_option_is_in_the_man_page(prog, rio_bin):
 
 
 @pytest.mark.parametrize("prog", PROGRAMS)
+def test_man_page_documents_version(prog):
+    assert "--version" in documented_options(man_text(MAN_PAGES[prog]))
+
+
+@pytest.mark.parametrize("prog", PROGRAMS)
 def test_every_man_page_option_is_in_help(prog, rio_bin):
-    known = set().union(*all_options(rio_bin(prog)).values())
+    # --version is answered before option parsing (test_programs.py runs it)
+    known = set().union(*all_options(rio_bin(prog)).values()) | {"--version"}
     stale = sorted(documented_options(man_text(MAN_PAGES[prog])) - known)
     assert not stale, "%s: options the program no longer has: %s" % (MAN_PAGES[prog], ", ".join(stale))
 

@@ -6,15 +6,20 @@
 #include <signal.h>
 
 #include "options.h"
+#include "rio/program.h"
 
 int main(int argc, char **argv)
 {
+    /* "riotoast --version"; "riotoast raw --version N" is the header field. */
+    int code = rio_program_start(argc, argv, "riotoast", RT_EXIT_LOCAL);
+    if (code >= 0)
+        return code;
     /* A server that hangs up mid-send must give a clear error, not SIGPIPE. */
     signal(SIGPIPE, SIG_IGN);
     g_set_prgname("riotoast");
 
     rt_invocation inv;
-    int code = options_parse(argc, argv, &inv);
+    code = options_parse(argc, argv, &inv);
     if (code >= 0)
         return code;
     rt_output *o = out_new(&inv.globals, inv.command->name);
