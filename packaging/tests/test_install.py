@@ -142,3 +142,14 @@ def test_help_lists_the_suite_options(installed, tmp_path):
         assert opt in out
 
 
+
+
+def test_source_tree_suite_ignores_the_installed_plugin(installed, rio_build):
+    """With the installed rioconf visible (its entry point), the source
+    tree's own suite still runs: pytest.ini keeps the two from colliding."""
+    env = outside_env(installed)
+    env["PYTHONPATH"] = installed.site
+    p = subprocess.run([PYTHON, "-m", "pytest", "-q", "conformance", "--rio-build", rio_build,
+                        "-k", "test_spec_parses"], capture_output=True, text=True, cwd=TOP, env=env, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "1 passed" in p.stdout
