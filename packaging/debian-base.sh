@@ -11,6 +11,10 @@ suite=${2:-bookworm}
 tar=$dir/$suite.tar
 [ -s "$tar" ] && exit 0
 mkdir -p "$dir"
+# Two test runs at once make it once: the second waits, then finds it.
+exec 9>"$dir/$suite.lock"
+flock 9
+[ -s "$tar" ] && exit 0
 
 # One "deb URI SUITE COMPONENT" line per configured Debian index of that
 # suite (bookworm, bookworm-updates, bookworm-security).
