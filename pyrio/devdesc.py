@@ -702,11 +702,16 @@ class _Loader:
         return s
 
     @staticmethod
-    def parse_part(v, table):
-        if v in table:
-            return table[v]
-        n = parse_u64(v)
-        return n if n is not None and n <= 3 else None
+    def parse_part(v, table, may_join):
+        """A name of rio.h's table or 0..3; Access may join them with '|'."""
+        out = 0
+        for w in (v.split("|") if may_join else [v]):
+            w = w.strip(_SPACE)
+            n = table.get(w, parse_u64(w))
+            if n is None or n > 3:
+                return None
+            out |= n
+        return out
 
     def load_ioctl(self, g, ident):
         self.known_keys(g, ("Code", "Function", "Method", "Access", "Input", "Output", "OutputFixed",
@@ -734,11 +739,11 @@ class _Loader:
             if f is None or f > 0xFFF:
                 self.fail(fline, g.name, "Function", "'%s' is not a number 0..0xFFF" % fn)
         if method is not None:
-            m = self.parse_part(method, METHODS)
+            m = self.parse_part(method, METHODS, False)
             if m is None:
                 self.fail(mline, g.name, "Method", "'%s' is not METHOD_* or 0..3" % method)
         if access is not None:
-            a = self.parse_part(access, ACCESSES)
+            a = self.parse_part(access, ACCESSES, True)
             if a is None:
                 self.fail(aline, g.name, "Access", "'%s' is not FILE_*_ACCESS or 0..3" % access)
         if code is not None:

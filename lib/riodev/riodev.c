@@ -779,19 +779,27 @@ static const riodev_struct *find_struct_in(const riodev_device *d, const char *n
     return NULL;
 }
 
-/* A method or access value: a name of rio.h's table or a number. */
-static bool parse_part(const char *v, const name_entry *t, size_t n, unsigned max, unsigned *out)
+/* A method or access value: a name of rio.h's table or a number; Access
+ * may also join them with '|' (FILE_READ_ACCESS|FILE_WRITE_ACCESS). */
+static bool parse_part(const char *v, const name_entry *t, size_t n, bool may_join, unsigned *out)
 {
-    uint64_t num;
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(v, t[i].name)) {
-            *out = t[i].value;
-            return true;
-        }
-    if (!parse_u64(v, &num) || num > max)
-        return false;
-    *out = (unsigned)num;
-    return true;
+    char **words = g_strsplit(v, "|", may_join ? -1 : 1);
+    bool ok = true;
+    *out = 0;
+    for (char **w = words; ok && *w; w++) {
+        uint64_t num;
+        const char *word = g_strstrip(*w);
+        bool named = false;
+        for (size_t i = 0; i < n && !named; i++)
+            if (!strcmp(word, t[i].name)) {
+                *out |= t[i].value;
+                named = true;
+            }
+        if (!named && (ok = parse_u64(word, &num) && num <= 3))
+            *out |= (unsigned)num;
+    }
+    g_strfreev(words);
+    return ok;
 }
 
 static bool get_struct_ref(loader *ld, const scan_group *g, const char *key, const riodev_struct **out)
@@ -855,9 +863,9 @@ static bool load_ioctl_group(loader *ld, const scan_group *g, const char *ident,
                   (unsigned)RIO_IOCTL_DEVICE_TYPE(c), d->device_type);
     if (ok && fn && (!parse_u64(fn, &f) || f > 0xFFF))
         ok = fail(ld, RIODEV_ERROR_INVALID, kfn->line, g->name, "Function", "'%s' is not a number 0..0xFFF", fn);
-    if (ok && method && !parse_part(method, methods, COUNT(methods), 3, &m))
+    if (ok && method && !parse_part(method, methods, COUNT(methods), false, &m))
         ok = fail(ld, RIODEV_ERROR_INVALID, km->line, g->name, "Method", "'%s' is not METHOD_* or 0..3", method);
-    if (ok && access && !parse_part(access, accesses, COUNT(accesses), 3, &a))
+    if (ok && access && !parse_part(access, accesses, COUNT(accesses), true, &a))
         ok = fail(ld, RIODEV_ERROR_INVALID, ka->line, g->name, "Access", "'%s' is not FILE_*_ACCESS or 0..3",
                   access);
     if (ok && code) {
