@@ -343,7 +343,7 @@ def test_ready_toast_bound_loses_nothing(dev):
         block = bread(S.TOASTER_MAX_LOAD_BYTES, 40 + n)
         n += 1
         before = c.status("RIO-LIM-009")
-        h = c.call("RIO-LIM-009", S.MJ_WRITE, data=block,
+        h = c.call("RIO-TST-018", S.MJ_WRITE, data=block,
                    status=(S.STATUS_SUCCESS, S.STATUS_INSUFFICIENT_RESOURCES))
         if h.status != S.STATUS_SUCCESS:
             refused = True
@@ -351,7 +351,9 @@ def test_ready_toast_bound_loses_nothing(dev):
             check(after == before, "RIO-LIM-009", "the toaster unchanged by the refused WRITE: %s" % before,
                   "GET_STATUS %s" % after)
             break
-        accepted.append(block[:h.information])
+        check(h.information == len(block), "RIO-TST-018", "Information %d (nothing was loaded)" % len(block),
+              "Information %d" % h.information)
+        accepted.append(block)
         c.ioctl("RIO-LIM-010", S.IOCTL_TOASTER_EJECT)    # EJECT never refuses: room was reserved
     want = b"".join(accepted)
     got = _drain(c)
@@ -359,7 +361,7 @@ def test_ready_toast_bound_loses_nothing(dev):
           "%d bytes, first difference at %d" % (len(got), next((i for i, (a, b) in enumerate(zip(got, want))
                                                                  if a != b), min(len(got), len(want)))))
     if refused:     # the bound is on what is held: with the toast read, a WRITE fits again
-        c.write("RIO-LIM-009", b"again", info=5)
+        c.write("RIO-TST-018", b"again", info=5)
 
 
 def _drain(c):
