@@ -3,13 +3,15 @@
     python3 setup.py build --build-base DIR egg_info --egg-base DIR
 
 is what CMake runs (packaging/CMakeLists.txt); nothing here downloads.
-Two files from outside the packages travel with them, copied at build time
-so that the source tree keeps one copy of each:
+Files from outside the packages travel with them, copied at build time so
+that the source tree keeps one copy of each:
   include/rio/rio.h    -> pyrio/rio.h           (pyrio.riodefs reads it)
+  devices/*.riodev     -> pyrio/devices/        (pyrio.devdesc's descriptions)
   docs/PROTOCOL.md     -> rioconf/docs/PROTOCOL.md  (the requirement registry)
 conformance/conftest.py is left out: installed, the rioconf plugin itself
 registers the hooks that file imports in the source tree.
 """
+import glob
 import os
 import re
 
@@ -18,11 +20,13 @@ from setuptools.command.build_py import build_py
 
 TOP = os.path.dirname(os.path.abspath(__file__))
 
-# Package-relative destination -> source, both copied verbatim.
+# Package-relative destination -> source (relative to this folder), copied verbatim.
 CARRIED = {
     os.path.join("pyrio", "rio.h"): os.path.join("include", "rio", "rio.h"),
     os.path.join("rioconf", "docs", "PROTOCOL.md"): os.path.join("docs", "PROTOCOL.md"),
 }
+CARRIED.update((os.path.join("pyrio", "devices", os.path.basename(f)), os.path.relpath(f, TOP))
+               for f in sorted(glob.glob(os.path.join(TOP, "devices", "*.riodev"))))
 LEFT_OUT = {("rioconf.suite", "conftest")}
 
 
