@@ -58,7 +58,8 @@ def _msg(path, line, group, key, what):
         s += "[%s]%s" % (group, " " if key else ": ")
     if key:
         s += "%s: " % key
-    return s + what
+    # One line, whatever a value held: control characters as \xHH.
+    return re.sub("[\x00-\x1f\x7f]", lambda m: "\\x%02x" % ord(m.group()), s + what)
 
 
 def is_ident(s):

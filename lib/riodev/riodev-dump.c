@@ -2,8 +2,10 @@
  * riodev-dump — load device descriptions with libriodev and print them.
  *
  *   riodev-dump check PATH...                 load; one line per error
+ *   riodev-dump each FILE...                  load each alone: a line of its JSON
+ *                                             dump, or its error
  *   riodev-dump dump PATH...                  the canonical JSON of the set
- *   riodev-dump decode PATH DEV.STRUCT HEX    each field as JSON
+ *   riodev-dump decode PATH DEV.STRUCT HEX... each buffer's fields, a JSON line each
  *   riodev-dump encode [--unchecked] PATH DEV.STRUCT FIELD=VALUE...
  *                                             the bytes as hex
  *
@@ -25,7 +27,8 @@ enum { EXIT_BAD_DESCRIPTION = 1, EXIT_USAGE = 2, EXIT_BAD_VALUE = 3 };
 static int usage(void)
 {
     fputs("usage: riodev-dump check|dump PATH...\n"
-          "       riodev-dump decode PATH DEVICE.STRUCT HEX\n"
+          "       riodev-dump each FILE...\n"
+          "       riodev-dump decode PATH DEVICE.STRUCT HEX...\n"
           "       riodev-dump encode [--unchecked] PATH DEVICE.STRUCT FIELD=VALUE...\n",
           stderr);
     return EXIT_USAGE;
@@ -175,17 +178,15 @@ static bool decode_one(const riodev_value *v, void *user)
     return true;
 }
 
-static int cmd_decode(const riodev_set *set, const char *sname, const char *hex)
+static int decode_hex(const riodev_struct *s, const char *hex)
 {
-    const riodev_struct *s = struct_arg(set, sname);
-    if (!s)
-        return EXIT_BAD_VALUE;
     size_t n = strlen(hex);
     if (n % 2) {
         fprintf(stderr, "riodev-dump: odd number of hex digits\n");
         return EXIT_BAD_VALUE;
     }
-    uint8_t *buf = g_malloc(n / 2 + 1);
+    /* Exactly n / 2 bytes (not one more), so ASan sees any overread. */
+    uint8_t *buf = g_malloc(n / 2 ? n / 2 : 1);
     for (size_t i = 0; i < n / 2; i++) {
         int hi = g_ascii_xdigit_value(hex[2 * i]), lo = g_ascii_xdigit_value(hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
@@ -204,6 +205,44 @@ static int cmd_decode(const riodev_set *set, const char *sname, const char *hex)
     puts(g->str);
     g_string_free(g, TRUE);
     g_free(buf);
+    return 0;
+}
+
+static int cmd_decode(const riodev_set *set, const char *sname, char **hex, int n)
+{
+    const riodev_struct *s = struct_arg(set, sname);
+    int rc = s ? 0 : EXIT_BAD_VALUE;
+    for (int i = 0; i < n && !rc; i++)
+        rc = decode_hex(s, hex[i]);
+    return rc;
+}
+
+static void dump_set(const riodev_set *set)
+{
+    GString *g = g_string_new("{");
+    json_open(g, "devices", '[');
+    for (size_t i = 0; i < riodev_device_count(set); i++)
+        dump_device(g, riodev_device_at(set, i));
+    json_close(g, '[');
+    g_string_append_c(g, '}');
+    puts(g->str);
+    g_string_free(g, TRUE);
+}
+
+/* Each file in a set of its own: one line per file, its dump or its error. */
+static int cmd_each(char **paths, int n)
+{
+    for (int i = 0; i < n; i++) {
+        riodev_set *set = riodev_set_new();
+        GError *err = NULL;
+        if (riodev_set_add_file(set, paths[i], &err)) {
+            dump_set(set);
+        } else {
+            printf("%s\n", err->message);
+            g_error_free(err);
+        }
+        riodev_free(set);
+    }
     return 0;
 }
 
@@ -239,10 +278,12 @@ int main(int argc, char **argv)
         flags = RIODEV_ENCODE_UNCHECKED;
         first = 3;
     }
+    if (!strcmp(cmd, "each"))
+        return cmd_each(argv + 2, argc - 2);
     bool many = !strcmp(cmd, "check") || !strcmp(cmd, "dump");
     if (!many && strcmp(cmd, "decode") && strcmp(cmd, "encode"))
         return usage();
-    if ((!strcmp(cmd, "decode") && argc != 5) || (!strcmp(cmd, "encode") && argc < first + 2))
+    if ((!strcmp(cmd, "decode") && argc < 5) || (!strcmp(cmd, "encode") && argc < first + 2))
         return usage();
     riodev_set *set = load(argv + first, many ? argc - first : 1);
     if (!set)
@@ -254,16 +295,9 @@ int main(int argc, char **argv)
             ioctls += riodev_device_at(set, i)->ioctl_count;
         printf("%zu devices, %zu IOCTLs: ok\n", riodev_device_count(set), ioctls);
     } else if (!strcmp(cmd, "dump")) {
-        GString *g = g_string_new("{");
-        json_open(g, "devices", '[');
-        for (size_t i = 0; i < riodev_device_count(set); i++)
-            dump_device(g, riodev_device_at(set, i));
-        json_close(g, '[');
-        g_string_append_c(g, '}');
-        puts(g->str);
-        g_string_free(g, TRUE);
+        dump_set(set);
     } else if (!strcmp(cmd, "decode")) {
-        rc = cmd_decode(set, argv[3], argv[4]);
+        rc = cmd_decode(set, argv[3], argv + 4, argc - 4);
     } else {
         rc = cmd_encode(set, argv[first + 1], argv + first + 2, flags);
     }

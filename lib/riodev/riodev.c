@@ -153,6 +153,17 @@ static bool fail(loader *ld, int code, int line, const char *group, const char *
     if (key)
         g_string_append_printf(s, "%s: ", key);
     g_string_append(s, what);
+    /* One line, whatever a value held: control characters as \xHH. */
+    for (gsize i = 0; i < s->len; i++) {
+        unsigned char c = (unsigned char)s->str[i];
+        if (c < 0x20 || c == 0x7F) {
+            char hex[5];
+            g_snprintf(hex, sizeof hex, "\\x%02x", c);
+            g_string_erase(s, (gssize)i, 1);
+            g_string_insert(s, (gssize)i, hex);
+            i += 3;
+        }
+    }
     g_set_error_literal(ld->error, RIODEV_ERROR, code, s->str);
     g_string_free(s, TRUE);
     g_free(what);

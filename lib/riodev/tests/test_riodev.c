@@ -132,151 +132,60 @@ static void test_serial(const riodev_set *set)
 
 /* ---- Bad descriptions ---------------------------------------------------- */
 
-#define DEV "[device]\nName=d\nDeviceType=0x22\n"
-#define DEV_LINES 3
-
-typedef struct bad_case {
-    const char *text;
-    const char *message; /* the whole message after "bad.riodev" */
-} bad_case;
-
-static const bad_case bad_cases[] = {
-    /* the line syntax */
-    {"Name=d\n", ":1: key=value before the first [group]"},
-    {"[device\n", ":1: not a [group] line"},
-    {"[device] x\n", ":1: not a [group] line"},
-    {DEV "junk\n", ":4: not a key=value, [group] or # comment line"},
-    {DEV " =x\n", ":4: not a key=value, [group] or # comment line"},
-    {DEV "[device]\n", ":4: [device]: group repeated (first at line 1)"},
-    {DEV "Name=e\n", ":4: [device] Name: key repeated (first at line 2)"},
-    {DEV "Name[de]=e\n", ":4: [device]: 'Name[de]' is not a key name ([A-Za-z_][A-Za-z0-9_]*, at most 64)"},
-    {DEV "[widget w]\n", ":4: [widget w]: unknown group (device, ioctl NAME, struct NAME, enum NAME, flags NAME)"},
-    {DEV "[struct  S]\n", ":4: [struct  S]: unknown group (device, ioctl NAME, struct NAME, enum NAME, flags NAME)"},
-    {"# nothing\n[enum E]\nA=1\n", ": no [device] group"},
-    {"", ": no [device] group"},
-    {DEV "Description=a\\qb\n", ":4: [device] Description: invalid escape '\\q'"},
-    {DEV "Description=ab\\\n", ":4: [device] Description: '\\' at the end of the value"},
-    {"[device]\nName=d\xff\nDeviceType=1\n", ": not UTF-8 text"},
-    /* [device] */
-    {DEV "Colour=red\n", ":4: [device] Colour: unknown key"},
-    {"[device]\nDeviceType=1\n", ":1: [device]: missing key Name"},
-    {"[device]\nName=d\n", ":1: [device]: missing key DeviceType"},
-    {"[device]\nName=Toaster\nDeviceType=1\n", ":2: [device] Name: 'Toaster' is not a device name ([a-z][a-z0-9_]*, at most 64)"},
-    {"[device]\nName=d\nDeviceType=0x10000\n", ":3: [device] DeviceType: '0x10000' is not a number 0..0xFFFF"},
-    {"[device]\nName=d\nDeviceType=012a\n", ":3: [device] DeviceType: '012a' is not a number 0..0xFFFF"},
-    {"[device]\nName=d\nDeviceType=-1\n", ":3: [device] DeviceType: '-1' is not a number 0..0xFFFF"},
-    {DEV "WriteData=hex\n", ":4: [device] WriteData: 'hex' is not bytes or text"},
-    /* [ioctl] */
-    {DEV "[ioctl IOCTL_X]\nOutput=none\n", ":4: [ioctl IOCTL_X]: needs Code or Function"},
-    {DEV "[ioctl IOCTL_X]\nCode=0x1_0\n", ":5: [ioctl IOCTL_X] Code: '0x1_0' is not a 32-bit number"},
-    {DEV "[ioctl IOCTL_X]\nCode=0x100000000\n", ":5: [ioctl IOCTL_X] Code: '0x100000000' is not a 32-bit number"},
-    {DEV "[ioctl IOCTL_X]\nCode=0x001B0004\n",
-     ":5: [ioctl IOCTL_X] Code: 0x001B0004 has DeviceType 0x1B, the device's is 0x22"},
-    {DEV "[ioctl IOCTL_X]\nFunction=0x1000\n", ":5: [ioctl IOCTL_X] Function: '0x1000' is not a number 0..0xFFF"},
-    {DEV "[ioctl IOCTL_X]\nFunction=1\nMethod=METHOD_SIDEWAYS\n",
-     ":6: [ioctl IOCTL_X] Method: 'METHOD_SIDEWAYS' is not METHOD_* or 0..3"},
-    {DEV "[ioctl IOCTL_X]\nFunction=1\nAccess=4\n", ":6: [ioctl IOCTL_X] Access: '4' is not FILE_*_ACCESS or 0..3"},
-    {DEV "[ioctl IOCTL_X]\nCode=0x00222000\nFunction=0x801\n",
-     ":5: [ioctl IOCTL_X] Code: 0x00222000 has Function 0x800, but Function=0x801"},
-    {DEV "[ioctl IOCTL_X]\nCode=0x00222000\nAccess=FILE_WRITE_ACCESS\n",
-     ":5: [ioctl IOCTL_X] Code: 0x00222000 has Access 0x0, but Access=FILE_WRITE_ACCESS"},
-    {DEV "[ioctl IOCTL_X]\nCode=0x00222000\nMethod=METHOD_NEITHER\n",
-     ":5: [ioctl IOCTL_X] Code: 0x00222000 has Method 0x0, but Method=METHOD_NEITHER"},
-    {DEV "[ioctl IOCTL_X]\nCode=0x00222000\n[ioctl IOCTL_Y]\nFunction=0x800\n",
-     ":7: [ioctl IOCTL_Y] Function: code 0x00222000 is also IOCTL_X"},
-    {DEV "[ioctl IOCTL_X]\nFunction=1\nInput=NOPE\n", ":6: [ioctl IOCTL_X] Input: no [struct NOPE] in this file"},
-    {DEV "[ioctl IOCTL_X]\nFunction=1\nOutputFixed=true\n",
-     ":6: [ioctl IOCTL_X] OutputFixed: needs a fixed-size Output"},
-    {DEV "[ioctl IOCTL_X]\nFunction=1\nMayPend=yes\n", ":6: [ioctl IOCTL_X] MayPend: 'yes' is not true or false"},
-    {DEV "[ioctl IOCTL_X]\nFunction=1\nInput=S\nInputExact=true\n[struct S]\nFields=Tail:bytes[]\n",
-     ":7: [ioctl IOCTL_X] InputExact: needs a fixed-size Input"},
-    {DEV "[ioctl IOCTL_X]\nFunction=1\nTimeout=5\n", ":6: [ioctl IOCTL_X] Timeout: unknown key"},
-    /* [struct] */
-    {DEV "[struct S]\nSize=4\n", ":4: [struct S]: missing key Fields"},
-    {DEV "[struct S]\nFields=A:u24\n",
-     ":5: [struct S] Fields: field A: unknown type 'u24' (u8..u64, i8..i64, char[N], bytes[N], pad[N], char[], bytes[])"},
-    {DEV "[struct S]\nFields=A\n", ":5: [struct S] Fields: 'A' is not Name:type[:option...]"},
-    {DEV "[struct S]\nFields=1A:u8\n", ":5: [struct S] Fields: '1A' is not a field name ([A-Za-z_][A-Za-z0-9_]*, at most 64)"},
-    {DEV "[struct S]\nFields=A:u8;A:u8\n", ":5: [struct S] Fields: field A appears twice"},
-    {DEV "[struct S]\nFields=A:char[0]\n", ":5: [struct S] Fields: field A: 'char[0]': the length must be 1..1048576"},
-    {DEV "[struct S]\nFields=A:pad[]\n", ":5: [struct S] Fields: field A: 'pad[]': the length must be 1..1048576"},
-    {DEV "[struct S]\nFields=A:bytes[2000000]\n",
-     ":5: [struct S] Fields: field A: 'bytes[2000000]': the length must be 1..1048576"},
-    {DEV "[struct S]\nFields=A:bytes[1048576];B:u8\n",
-     ":5: [struct S] Fields: field B ends at byte 1048577, over the 1048576-byte data limit"},
-    {DEV "[struct S]\nFields=A:bytes[];B:u8\n",
-     ":5: [struct S] Fields: field B follows the variable-length field A"},
-    {DEV "[struct S]\nFields=;\n", ":5: [struct S] Fields: no fields"},
-    {DEV "[struct S]\nSize=5\nFields=A:u32\n", ":5: [struct S] Size: '5' but the fields make 4 bytes"},
-    {DEV "[struct S]\nSize=4\nFields=A:u32;B:char[]\n", ":5: [struct S] Size: '4' but the fields make at least 4 bytes"},
-    {DEV "[struct S]\nFields=A:u8:bold\n",
-     ":5: [struct S] Fields: field A: unknown option 'bold' (hex, dec, enum=, flags=, range=, filter=)"},
-    {DEV "[struct S]\nFields=A:char[4]:hex\n", ":5: [struct S] Fields: field A: hex is for integer fields"},
-    {DEV "[struct S]\nFields=A:u8:hex:dec\n", ":5: [struct S] Fields: field A: more than one of hex, dec"},
-    {DEV "[struct S]\nFields=A:u8:enum=E\n", ":5: [struct S] Fields: field A: no [enum E] in this file"},
-    {DEV "[struct S]\nFields=A:u8:enum=F\n[flags F]\nX=1\n", ":5: [struct S] Fields: field A: F is a flags group, not an enum"},
-    {DEV "[struct S]\nFields=A:u8:flags=E\n[enum E]\nX=1\n", ":5: [struct S] Fields: field A: E is an enum group, not flags"},
-    {DEV "[struct S]\nFields=A:u8:enum=E:enum=E\n[enum E]\nX=1\n",
-     ":5: [struct S] Fields: field A: more than one enum= or flags="},
-    {DEV "[struct S]\nFields=A:u8:enum=E\n[enum E]\nX=1\nY=256\n",
-     ":5: [struct S] Fields: field A: E Y=0x100 does not fit u8"},
-    {DEV "[struct S]\nFields=A:bytes[2]:enum=E\n[enum E]\nX=1\n", ":5: [struct S] Fields: field A: enum= is for integer fields"},
-    {DEV "[struct S]\nFields=A:u8:range=1-10\n", ":5: [struct S] Fields: field A: range '1-10' is not LO..HI within u8"},
-    {DEV "[struct S]\nFields=A:u8:range=0..256\n", ":5: [struct S] Fields: field A: range '0..256' is not LO..HI within u8"},
-    {DEV "[struct S]\nFields=A:u8:range=-1..2\n", ":5: [struct S] Fields: field A: range '-1..2' is not LO..HI within u8"},
-    {DEV "[struct S]\nFields=A:i8:range=-129..0\n", ":5: [struct S] Fields: field A: range '-129..0' is not LO..HI within i8"},
-    {DEV "[struct S]\nFields=A:i8:range=5..-5\n", ":5: [struct S] Fields: field A: range '5..-5' is empty"},
-    {DEV "[struct S]\nFields=A:u8:range=1..2:range=1..2\n", ":5: [struct S] Fields: field A: more than one range="},
-    {DEV "[struct S]\nFields=A:char[2]:range=1..2\n", ":5: [struct S] Fields: field A: range= is for integer fields"},
-    {DEV "[struct S]\nFields=A:u8:filter=Big\n", ":5: [struct S] Fields: field A: filter 'Big' is not [a-z][a-z0-9_]*"},
-    {DEV "[struct S]\nFields=A:pad[2]:filter=p\n", ":5: [struct S] Fields: field A: a pad field has no filter name"},
-    {DEV "[struct S]\nFields=A:u8:filter=a:filter=b\n", ":5: [struct S] Fields: field A: more than one filter="},
-    {DEV "[struct S]\nFields=Count:u8\n[struct T]\nFields=Count:u16\n",
-     ":7: [struct T] Fields: field Count: filter name rio.dev.d.count is also S.Count, of another type, base or "
-     "enum/flags (rename one or give it filter=)"},
-    {DEV "[struct S]\nFields=Count:u8\n[struct T]\nFields=count:u8:hex\n",
-     ":7: [struct T] Fields: field count: filter name rio.dev.d.count is also S.Count, of another type, base or "
-     "enum/flags (rename one or give it filter=)"},
-    {DEV "[struct S]\nFields=A:u8:filter=b;B:u16\n",
-     ":5: [struct S] Fields: field B: filter name rio.dev.d.b is also S.A, of another type, base or enum/flags "
-     "(rename one or give it filter=)"},
-    {DEV "[struct S]\nFields=A:u8\nColour=red\n", ":6: [struct S] Colour: unknown key"},
-    /* [enum] and [flags] */
-    {DEV "[enum E]\n", ":4: [enum E]: no values"},
-    {DEV "[enum E]\nA=one\n", ":5: [enum E] A: 'one' is not a number"},
-    {DEV "[enum E]\nA=1\nB=0x1\n", ":6: [enum E] B: value 0x1 is also A"},
-    {DEV "[flags F]\nA=0\n", ":5: [flags F] A: a flag must have a bit set"},
-    {DEV "[enum E]\nA=1\n[flags E]\nB=1\n", ":6: [flags E]: E is already an enum or flags group"},
-    {DEV "[enum E]\n1A=1\n", ":5: [enum E]: '1A' is not a key name ([A-Za-z_][A-Za-z0-9_]*, at most 64)"},
-};
-
+/* devices/tests/bad-cases.txt: "=== <message>" then the description's
+ * lines, per case; pyrio/devdesc.py is tested on the same file. */
 static void test_bad_descriptions(void)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
+    char *cases;
+    gsize len;
+    CHECK(g_file_get_contents(RIODEV_TESTS "/bad-cases.txt", &cases, &len, NULL));
+    char **parts = g_strsplit(cases, "\n=== ", -1);
+    int n = 0;
+    for (char **p = parts + 1; *p; p++, n++) {
+        char *nl = strchr(*p, '\n');
+        char *message = g_strndup(*p, nl ? (size_t)(nl - *p) : strlen(*p));
+        const char *text = nl ? nl + 1 : "";
         riodev_set *set = riodev_set_new();
         GError *err = NULL;
-        const char *text = bad_cases[i].text;
-        bool ok = riodev_set_add_data(set, "bad.riodev", text, strlen(text), &err);
+        /* The case ends before the next "\n===": its last line keeps its \n. */
+        char *full = p[1] ? g_strconcat(text, "\n", NULL) : g_strdup(text);
+        if (!*text)
+            full[0] = '\0';
+        bool ok = riodev_set_add_data(set, "bad.riodev", full, strlen(full), &err);
         CHECK(!ok);
         CHECK_EQ(riodev_device_count(set), 0);
         if (err) {
-            char *want = g_strconcat("bad.riodev", bad_cases[i].message, NULL);
+            char *want = g_strconcat("bad.riodev", message, NULL);
             CHECK_STR(err->message, want);
             CHECK(strchr(err->message, '\n') == NULL);
             g_free(want);
             g_error_free(err);
         }
         riodev_free(set);
+        g_free(full);
+        g_free(message);
     }
-    /* A NUL byte (the text above cannot hold one). */
-    riodev_set *set = riodev_set_new();
-    GError *err = NULL;
-    CHECK(!riodev_set_add_data(set, "bad.riodev", DEV "\0", sizeof(DEV), &err));
-    CHECK(err && !strcmp(err->message, "bad.riodev: holds a NUL byte"));
-    g_clear_error(&err);
-    riodev_free(set);
+    CHECK(n >= 80);
+    g_strfreev(parts);
+    g_free(cases);
+    /* Bytes the text file does not hold: a NUL, and not UTF-8. */
+    static const struct {
+        const char *text;
+        size_t len;
+        const char *message;
+    } bytes[] = {
+        {"[device]\nName=d\0\n", sizeof("[device]\nName=d\0\n") - 1, "bad.riodev: holds a NUL byte"},
+        {"[device]\nName=d\xff\n", sizeof("[device]\nName=d\xff\n") - 1, "bad.riodev: not UTF-8 text"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bytes); i++) {
+        riodev_set *set = riodev_set_new();
+        GError *err = NULL;
+        CHECK(!riodev_set_add_data(set, "bad.riodev", bytes[i].text, bytes[i].len, &err));
+        CHECK(err && !strcmp(err->message, bytes[i].message));
+        g_clear_error(&err);
+        riodev_free(set);
+    }
 }
-
 /* Clashes between files of one set; the set keeps the first. */
 static void test_conflicts(void)
 {
@@ -529,28 +438,22 @@ static void test_codec_shipped(const riodev_set *set)
     encode_fails(st, A("Padding=0000"), "Padding is padding, always zero");
 }
 
-/* Every type, signed values, hex, variable tails: a made-up device. */
-static const char *widget =
-    "[device]\nName=widget\nDeviceType=0x8001\nReadData=text\n"
-    "[ioctl IOCTL_WIDGET_PUT]\nFunction=0x900\nMethod=METHOD_IN_DIRECT\nAccess=FILE_READ_ACCESS|FILE_WRITE_ACCESS\n"
-    "Input=WIDGET_ALL\n"
-    "[ioctl IOCTL_WIDGET_NOTE]\nFunction=0x901\nAccess=3\nInput=WIDGET_NOTE\nOutput=WIDGET_BLOB\nOutputFixed=false\n"
-    "[struct WIDGET_ALL]\n"
-    "Fields=A:u8;B:u16:hex;C:u32;D:u64;E:i8;F:i16:hex;G:i32:range=-5..5;H:i64;Name:char[4];Raw:bytes[3];P:pad[1]\n"
-    "[struct WIDGET_NOTE]\nFields=Len:u16;Text:char[]\n"
-    "[struct WIDGET_BLOB]\nFields=Blob:bytes[]\n";
+/* devices/tests/widget.riodev: every type, signed values, hex, variable
+ * tails; a device made up for the tests. */
+static riodev_set *widget(void)
+{
+    GError *err = NULL;
+    riodev_set *set = riodev_load_file(RIODEV_TESTS "/widget.riodev", &err);
+    if (!set) {
+        fprintf(stderr, "widget: %s\n", err->message);
+        exit(1);
+    }
+    return set;
+}
 
 static void test_codec_widget(void)
 {
-    riodev_set *set = riodev_set_new();
-    GError *err = NULL;
-    CHECK(riodev_set_add_data(set, "widget.riodev", widget, strlen(widget), &err));
-    if (err) {
-        fprintf(stderr, "widget: %s\n", err->message);
-        g_error_free(err);
-        riodev_free(set);
-        return;
-    }
+    riodev_set *set = widget();
     const riodev_ioctl *put = riodev_find_ioctl_by_name(set, "PUT", NULL);
     CHECK(put && put->code == RIO_CTL_CODE(0x8001, 0x900, RIO_METHOD_IN_DIRECT, RIO_FILE_READ_WRITE_ACCESS));
     CHECK_STR(riodev_method_name(put->method), "METHOD_IN_DIRECT");
@@ -624,8 +527,7 @@ static void check_bounds(const riodev_struct *s, GRand *rng)
 static void test_bounds(const riodev_set *set)
 {
     GRand *rng = g_rand_new_with_seed(13);
-    riodev_set *w = riodev_set_new();
-    CHECK(riodev_set_add_data(w, "widget.riodev", widget, strlen(widget), NULL));
+    riodev_set *w = widget();
     const riodev_set *sets[] = {set, w};
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < riodev_device_count(sets[k]); i++) {
@@ -646,15 +548,16 @@ static void test_mutations(void)
     char *text;
     gsize len;
     GRand *rng = g_rand_new_with_seed(7);
-    const char *files[] = {RIODEV_DEVICES "/toaster.riodev", RIODEV_DEVICES "/serial.riodev"};
+    const char *files[] = {RIODEV_DEVICES "/toaster.riodev", RIODEV_DEVICES "/serial.riodev",
+                           RIODEV_TESTS "/widget.riodev"};
     int loaded = 0, refused = 0;
-    for (int f = 0; f < 2; f++) {
+    for (size_t f = 0; f < G_N_ELEMENTS(files); f++) {
         CHECK(g_file_get_contents(files[f], &text, &len, NULL));
         for (int rep = 0; rep < 400; rep++) {
             char *m = g_memdup2(text, len);
             size_t mlen = len;
             int edits = 1 + g_rand_int_range(rng, 0, 4);
-            for (int e = 0; e < edits; e++) {
+            for (int e = 0; e < edits && mlen > 0; e++) {
                 size_t at = (size_t)g_rand_int_range(rng, 0, (gint32)mlen);
                 static const char pool[] = "=[];:.\n#\\xX09azAZ_ \t-";
                 switch (g_rand_int_range(rng, 0, 3)) {
