@@ -57,6 +57,18 @@ static void connected(hayes *h, capture *c)
     c->len = 0;
 }
 
+/* connected(), then escaped with +++ (command mode, call up) at 2*GUARD. */
+#define ESCAPED_AT (2 * GUARD)
+static void escaped(hayes *h, capture *c)
+{
+    connected(h, c);
+    put(h, "+++", GUARD);
+    hayes_poll(h, ESCAPED_AT);
+    CHECK(!h->online);
+    CHECK(h->carrier);
+    c->len = 0;
+}
+
 /* SER-AT: `AT` -> OK. */
 static void test_at_answers_ok(void)
 {
@@ -102,17 +114,15 @@ static void test_atz_resets_modem_side(void)
 {
     hayes h;
     capture c;
-    connected(&h, &c);
-    put(&h, "+++", 5000);
-    CHECK_EQ(hayes_poll(&h, 6000), 0);
-    put(&h, "ATE0\r", 7000);
+    escaped(&h, &c);
+    put(&h, "ATE0\r", ESCAPED_AT);
     c.len = 0;
-    CHECK_EQ(put(&h, "ATZ\r", 7001), HAYES_CARRIER_CHANGED); /* the call goes */
+    CHECK_EQ(put(&h, "ATZ\r", ESCAPED_AT + 1), HAYES_CARRIER_CHANGED); /* the call goes */
     EXPECT_OUT(&c, "\r\nOK\r\n");                            /* echo was off for the ATZ line */
     CHECK(!h.carrier);
     CHECK(!h.online);
     CHECK(h.echo);
-    CHECK_EQ(put(&h, "ATZ\r", 7002), 0); /* no call: no carrier change */
+    CHECK_EQ(put(&h, "ATZ\r", ESCAPED_AT + 2), 0); /* no call: no carrier change */
     EXPECT_OUT(&c, "ATZ\r\r\nOK\r\n");
 }
 
@@ -161,11 +171,8 @@ static void test_atd_with_call_up_is_error(void)
 {
     hayes h;
     capture c;
-    connected(&h, &c);
-    put(&h, "+++", 2000);
-    hayes_poll(&h, 3000);
-    c.len = 0;
-    CHECK_EQ(put(&h, "ATD1\r", 3001), 0);
+    escaped(&h, &c);
+    CHECK_EQ(put(&h, "ATD1\r", ESCAPED_AT), 0);
     EXPECT_OUT(&c, "ATD1\r\r\nERROR\r\n");
     CHECK(h.carrier);
     CHECK(!h.online);
@@ -176,14 +183,11 @@ static void test_ath_drops_carrier(void)
 {
     hayes h;
     capture c;
-    connected(&h, &c);
-    put(&h, "+++", 2000);
-    hayes_poll(&h, 3000);
-    c.len = 0;
-    CHECK_EQ(put(&h, "ATH\r", 3001), HAYES_CARRIER_CHANGED);
+    escaped(&h, &c);
+    CHECK_EQ(put(&h, "ATH\r", ESCAPED_AT), HAYES_CARRIER_CHANGED);
     EXPECT_OUT(&c, "ATH\r\r\nOK\r\n");
     CHECK(!h.carrier);
-    CHECK_EQ(put(&h, "ATH\r", 3002), 0);
+    CHECK_EQ(put(&h, "ATH\r", ESCAPED_AT + 1), 0);
     EXPECT_OUT(&c, "ATH\r\r\nOK\r\n");
 }
 
@@ -196,14 +200,11 @@ static void test_ato_online_or_error(void)
     put(&h, "ATO\r", 0);
     EXPECT_OUT(&c, "ATO\r\r\nERROR\r\n");
     CHECK(!h.online);
-    put(&h, "ATD7\r", 1);
-    put(&h, "+++", 2000);
-    hayes_poll(&h, 3000);
-    c.len = 0;
-    CHECK_EQ(put(&h, "ATO\r", 3001), 0); /* no carrier change */
+    escaped(&h, &c);
+    CHECK_EQ(put(&h, "ATO\r", ESCAPED_AT), 0); /* no carrier change */
     EXPECT_OUT(&c, "ATO\r\r\nCONNECT 9600\r\n");
     CHECK(h.online);
-    put(&h, "x", 3002);
+    put(&h, "x", ESCAPED_AT + 1);
     EXPECT_OUT(&c, "x"); /* the remote end again */
 }
 
@@ -413,10 +414,7 @@ static void test_drop_dtr_command_mode(void)
 {
     hayes h;
     capture c;
-    connected(&h, &c);
-    put(&h, "+++", GUARD);
-    hayes_poll(&h, 2 * GUARD);
-    c.len = 0;
+    escaped(&h, &c);
     CHECK_EQ(hayes_drop_dtr(&h), HAYES_CARRIER_CHANGED);
     EXPECT_OUT(&c, "");
     CHECK(!h.carrier);
