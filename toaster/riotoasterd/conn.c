@@ -261,6 +261,8 @@ static void flush_out(conn *c)
         buf_consume(&c->out, (size_t)w);
         c->out_progress = loop_now(c->srv->loop);
     }
+    if (!c->out.len) /* an idle connection holds no output buffer */
+        buf_free(&c->out);
     check_output_limit(c);
 }
 
