@@ -25,9 +25,12 @@ FILE_MAX = 1024 * 1024
 NAME_MAX = 64
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-# An installed pyrio may carry the descriptions (pyrio/devices); in the
-# source tree they are devices/.
-_CANDIDATES = [os.path.join(_HERE, "devices"), os.path.join(os.path.dirname(_HERE), "devices")]
+# Without RIO_DEVICE_PATH, the first of these that holds the shipped
+# toaster.riodev: the source tree's devices/ (when this pyrio is the source
+# tree's), then where the toolkit installs them under Python's prefix,
+# /usr/local and /usr (lib/riodev has its install directory compiled in).
+_CANDIDATES = [os.path.join(os.path.dirname(_HERE), "devices")] + [
+    os.path.join(prefix, "share", "rio", "devices") for prefix in (sys.prefix, "/usr/local", "/usr")]
 
 INT_TYPES = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"]
 ARRAY_TYPES = ["char", "bytes", "pad"]
@@ -885,7 +888,8 @@ def default_dirs():
     env = os.environ.get(PATH_ENV)
     if env is not None:
         return [p for p in env.split(":") if p]
-    return [next((c for c in _CANDIDATES if os.path.isdir(c)), _CANDIDATES[-1])]
+    return [next((c for c in _CANDIDATES if os.path.isdir(c) and os.path.exists(os.path.join(c, "toaster" + SUFFIX))),
+                 _CANDIDATES[-1])]
 
 
 def load_file(path):

@@ -41,7 +41,8 @@ static riodev_set *load(char **paths, int n)
     for (int i = 0; i < n; i++) {
         GError *err = NULL;
         bool dir = g_file_test(paths[i], G_FILE_TEST_IS_DIR);
-        if (!(dir ? riodev_set_add_dir(set, paths[i], &err) : riodev_set_add_file(set, paths[i], &err))) {
+        if (!(dir ? riodev_set_add_dir(set, paths[i], &err)
+                  : riodev_set_add_file(set, paths[i], &err))) {
             fprintf(stderr, "%s\n", err->message);
             g_error_free(err);
             ok = false;

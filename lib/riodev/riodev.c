@@ -24,7 +24,7 @@
 #define RIODEV_SOURCE_DIR ""
 #endif
 
-G_DEFINE_QUARK(riodev-error-quark, riodev_error)
+G_DEFINE_QUARK(riodev - error - quark, riodev_error)
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -38,8 +38,8 @@ static const name_entry accesses[] = {RIO_ACCESS_TABLE(X_ENTRY)};
 #undef X_ENTRY
 
 static const char *const type_names[] = {
-    [RIODEV_U8] = "u8",   [RIODEV_U16] = "u16", [RIODEV_U32] = "u32",   [RIODEV_U64] = "u64",
-    [RIODEV_I8] = "i8",   [RIODEV_I16] = "i16", [RIODEV_I32] = "i32",   [RIODEV_I64] = "i64",
+    [RIODEV_U8] = "u8",     [RIODEV_U16] = "u16",     [RIODEV_U32] = "u32", [RIODEV_U64] = "u64",
+    [RIODEV_I8] = "i8",     [RIODEV_I16] = "i16",     [RIODEV_I32] = "i32", [RIODEV_I64] = "i64",
     [RIODEV_CHAR] = "char", [RIODEV_BYTES] = "bytes", [RIODEV_PAD] = "pad",
 };
 
@@ -56,8 +56,14 @@ static const char *table_name(const name_entry *t, size_t n, unsigned v)
     return NULL;
 }
 
-const char *riodev_method_name(unsigned method) { return table_name(methods, COUNT(methods), method); }
-const char *riodev_access_name(unsigned access) { return table_name(accesses, COUNT(accesses), access); }
+const char *riodev_method_name(unsigned method)
+{
+    return table_name(methods, COUNT(methods), method);
+}
+const char *riodev_access_name(unsigned access)
+{
+    return table_name(accesses, COUNT(accesses), access);
+}
 
 /* ---- The set ------------------------------------------------------------- */
 
@@ -95,7 +101,10 @@ void riodev_free(riodev_set *set)
     g_free(set);
 }
 
-size_t riodev_device_count(const riodev_set *set) { return set->devices->len; }
+size_t riodev_device_count(const riodev_set *set)
+{
+    return set->devices->len;
+}
 
 const riodev_device *riodev_device_at(const riodev_set *set, size_t i)
 {
@@ -134,11 +143,12 @@ static void scan_group_free(gpointer p)
     g_free(g);
 }
 
-static bool fail(loader *ld, int code, int line, const char *group, const char *key, const char *fmt, ...)
-    G_GNUC_PRINTF(6, 7);
+static bool fail(loader *ld, int code, int line, const char *group, const char *key,
+                 const char *fmt, ...) G_GNUC_PRINTF(6, 7);
 
 /* "<file>:<line>: [<group>] <key>: <what>", the parts that are known. */
-static bool fail(loader *ld, int code, int line, const char *group, const char *key, const char *fmt, ...)
+static bool fail(loader *ld, int code, int line, const char *group, const char *key,
+                 const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -174,7 +184,10 @@ static bool is_ident(const char *s);
 typedef enum group_kind { G_DEVICE, G_IOCTL, G_STRUCT, G_ENUM, G_FLAGS } group_kind;
 static bool group_kind_of(const char *name, group_kind *kind, const char **ident);
 
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
 
 /* Lines as GKeyFile reads them: a comment or blank, "[group]" (spaces and
  * tabs may follow), or "key=value" (key not empty, whitespace around it
@@ -215,11 +228,13 @@ static bool scan(loader *ld, const char *data, size_t len)
                 group_kind kind;
                 const char *ident;
                 if (!group_kind_of(name, &kind, &ident)) {
-                    ok = fail(ld, RIODEV_ERROR_SYNTAX, lineno, name, NULL,
-                              "unknown group (device, ioctl NAME, struct NAME, enum NAME, flags NAME)");
+                    ok = fail(
+                        ld, RIODEV_ERROR_SYNTAX, lineno, name, NULL,
+                        "unknown group (device, ioctl NAME, struct NAME, enum NAME, flags NAME)");
                     g_free(name);
                 } else if (g_hash_table_contains(seen_groups, name)) {
-                    ok = fail(ld, RIODEV_ERROR_SYNTAX, lineno, name, NULL, "group repeated (first at line %d)",
+                    ok = fail(ld, RIODEV_ERROR_SYNTAX, lineno, name, NULL,
+                              "group repeated (first at line %d)",
                               GPOINTER_TO_INT(g_hash_table_lookup(seen_groups, name)));
                     g_free(name);
                 } else {
@@ -237,9 +252,11 @@ static bool scan(loader *ld, const char *data, size_t len)
         } else {
             const char *eq = strchr(p, '=');
             if (!eq || eq == p) {
-                ok = fail(ld, RIODEV_ERROR_SYNTAX, lineno, NULL, NULL, "not a key=value, [group] or # comment line");
+                ok = fail(ld, RIODEV_ERROR_SYNTAX, lineno, NULL, NULL,
+                          "not a key=value, [group] or # comment line");
             } else if (!cur) {
-                ok = fail(ld, RIODEV_ERROR_SYNTAX, lineno, NULL, NULL, "key=value before the first [group]");
+                ok = fail(ld, RIODEV_ERROR_SYNTAX, lineno, NULL, NULL,
+                          "key=value before the first [group]");
             } else {
                 const char *ke = eq;
                 while (ke > p && is_space(ke[-1]))
@@ -247,10 +264,12 @@ static bool scan(loader *ld, const char *data, size_t len)
                 scan_key k = {g_strndup(p, ke - p), lineno};
                 if (!is_ident(k.key)) {
                     ok = fail(ld, RIODEV_ERROR_SYNTAX, lineno, cur->name, NULL,
-                              "'%s' is not a key name ([A-Za-z_][A-Za-z0-9_]*, at most %d)", k.key, RIODEV_NAME_MAX);
+                              "'%s' is not a key name ([A-Za-z_][A-Za-z0-9_]*, at most %d)", k.key,
+                              RIODEV_NAME_MAX);
                     g_free(k.key);
                 } else if (g_hash_table_contains(seen_keys, k.key)) {
-                    ok = fail(ld, RIODEV_ERROR_SYNTAX, lineno, cur->name, k.key, "key repeated (first at line %d)",
+                    ok = fail(ld, RIODEV_ERROR_SYNTAX, lineno, cur->name, k.key,
+                              "key repeated (first at line %d)",
                               GPOINTER_TO_INT(g_hash_table_lookup(seen_keys, k.key)));
                     g_free(k.key);
                 } else {
@@ -279,11 +298,21 @@ static char *unescape(const char *raw, char *bad)
             continue;
         }
         switch (*++p) {
-        case 's': g_string_append_c(s, ' '); break;
-        case 'n': g_string_append_c(s, '\n'); break;
-        case 't': g_string_append_c(s, '\t'); break;
-        case 'r': g_string_append_c(s, '\r'); break;
-        case '\\': g_string_append_c(s, '\\'); break;
+        case 's':
+            g_string_append_c(s, ' ');
+            break;
+        case 'n':
+            g_string_append_c(s, '\n');
+            break;
+        case 't':
+            g_string_append_c(s, '\t');
+            break;
+        case 'r':
+            g_string_append_c(s, '\r');
+            break;
+        case '\\':
+            g_string_append_c(s, '\\');
+            break;
         default:
             *bad = *p; /* 0: the value ends in a backslash */
             g_string_free(s, TRUE);
@@ -367,9 +396,18 @@ static bool parse_int(const char *s, uint64_t *mag, bool *neg)
     return parse_u64(s + *neg, mag);
 }
 
-static bool type_is_int(riodev_type t) { return t <= RIODEV_I64; }
-static bool type_is_signed(riodev_type t) { return t >= RIODEV_I8 && t <= RIODEV_I64; }
-static size_t int_size(riodev_type t) { return (size_t)1 << (t & 3); }
+static bool type_is_int(riodev_type t)
+{
+    return t <= RIODEV_I64;
+}
+static bool type_is_signed(riodev_type t)
+{
+    return t >= RIODEV_I8 && t <= RIODEV_I64;
+}
+static size_t int_size(riodev_type t)
+{
+    return (size_t)1 << (t & 3);
+}
 
 /* Does an integer literal fit type t?  *bits gets its raw value (signed:
  * sign-extended two's complement). */
@@ -424,7 +462,10 @@ static char *snake_case(const char *name)
 
 /* ---- Groups -------------------------------------------------------------- */
 
-static const char *intern(loader *ld, const char *s) { return g_string_chunk_insert_const(ld->dev->strings, s); }
+static const char *intern(loader *ld, const char *s)
+{
+    return g_string_chunk_insert_const(ld->dev->strings, s);
+}
 
 static gpointer own(loader *ld, gpointer p)
 {
@@ -475,7 +516,8 @@ static bool known_keys(loader *ld, const scan_group *g, const char *const *allow
 }
 
 /* Optional key: *out NULL when absent; false on a bad value. */
-static bool get_opt(loader *ld, const scan_group *g, const char *key, char **out, const scan_key **where)
+static bool get_opt(loader *ld, const scan_group *g, const char *key, char **out,
+                    const scan_key **where)
 {
     const scan_key *k = find_key(g, key);
     *out = NULL;
@@ -487,7 +529,8 @@ static bool get_opt(loader *ld, const scan_group *g, const char *key, char **out
     return *out != NULL;
 }
 
-static bool get_req(loader *ld, const scan_group *g, const char *key, char **out, const scan_key **where)
+static bool get_req(loader *ld, const scan_group *g, const char *key, char **out,
+                    const scan_key **where)
 {
     if (!get_opt(ld, g, key, out, where))
         return false;
@@ -499,7 +542,7 @@ static bool get_req(loader *ld, const scan_group *g, const char *key, char **out
 static bool get_bool(loader *ld, const scan_group *g, const char *key, bool *out, bool *given)
 {
     char *v;
-    const scan_key *k;
+    const scan_key *k = NULL;
     if (!get_opt(ld, g, key, &v, &k))
         return false;
     *given = v != NULL;
@@ -512,22 +555,24 @@ static bool get_bool(loader *ld, const scan_group *g, const char *key, bool *out
 
 static bool load_device_group(loader *ld, const scan_group *g)
 {
-    static const char *const keys[] = {"Name", "DeviceType", "Description", "ReadData", "WriteData", NULL};
+    static const char *const keys[] = {"Name",     "DeviceType", "Description",
+                                       "ReadData", "WriteData",  NULL};
     riodev_device *d = &ld->dev->pub;
     if (!known_keys(ld, g, keys))
         return false;
     char *name = NULL, *type = NULL, *desc = NULL, *rd = NULL, *wr = NULL;
-    const scan_key *kname, *ktype, *krd, *kwr;
+    const scan_key *kname = NULL, *ktype = NULL, *krd = NULL, *kwr = NULL;
     uint64_t v;
-    bool ok = get_req(ld, g, "Name", &name, &kname) && get_req(ld, g, "DeviceType", &type, &ktype) &&
+    bool ok = get_req(ld, g, "Name", &name, &kname) &&
+              get_req(ld, g, "DeviceType", &type, &ktype) &&
               get_opt(ld, g, "Description", &desc, NULL) && get_opt(ld, g, "ReadData", &rd, &krd) &&
               get_opt(ld, g, "WriteData", &wr, &kwr);
     if (ok && !is_device_name(name))
         ok = fail(ld, RIODEV_ERROR_INVALID, kname->line, g->name, "Name",
                   "'%s' is not a device name ([a-z][a-z0-9_]*, at most %d)", name, RIODEV_NAME_MAX);
     if (ok && (!parse_u64(type, &v) || v > 0xFFFF))
-        ok = fail(ld, RIODEV_ERROR_INVALID, ktype->line, g->name, "DeviceType", "'%s' is not a number 0..0xFFFF",
-                  type);
+        ok = fail(ld, RIODEV_ERROR_INVALID, ktype->line, g->name, "DeviceType",
+                  "'%s' is not a number 0..0xFFFF", type);
     if (ok) {
         d->name = intern(ld, name);
         d->device_type = (uint16_t)v;
@@ -542,8 +587,8 @@ static bool load_device_group(loader *ld, const scan_group *g)
         else if (!strcmp(hints[i], "text"))
             *dst[i] = RIODEV_DATA_TEXT;
         else
-            ok = fail(ld, RIODEV_ERROR_INVALID, hk[i]->line, g->name, hk[i]->key, "'%s' is not bytes or text",
-                      hints[i]);
+            ok = fail(ld, RIODEV_ERROR_INVALID, hk[i]->line, g->name, hk[i]->key,
+                      "'%s' is not bytes or text", hints[i]);
     }
     g_free(name);
     g_free(type);
@@ -573,11 +618,12 @@ static bool load_names_group(loader *ld, const scan_group *g, riodev_names *n, b
         if (!ok)
             return false;
         if (is_flags && num == 0)
-            return fail(ld, RIODEV_ERROR_INVALID, k->line, g->name, k->key, "a flag must have a bit set");
+            return fail(ld, RIODEV_ERROR_INVALID, k->line, g->name, k->key,
+                        "a flag must have a bit set");
         for (guint j = 0; j < i; j++)
             if (items[j].value == num)
-                return fail(ld, RIODEV_ERROR_INVALID, k->line, g->name, k->key, "value 0x%" G_GINT64_MODIFIER
-                            "X is also %s", num, items[j].name);
+                return fail(ld, RIODEV_ERROR_INVALID, k->line, g->name, k->key,
+                            "value 0x%" G_GINT64_MODIFIER "X is also %s", num, items[j].name);
         items[i].name = intern(ld, k->key);
         items[i].value = num;
     }
@@ -595,20 +641,23 @@ static const riodev_names *find_names_in(const riodev_device *d, const char *nam
 }
 
 /* One "Name:type[:option...]" entry of Fields=. */
-static bool parse_field(loader *ld, const scan_group *g, const scan_key *k, const char *spec, riodev_field *f)
+static bool parse_field(loader *ld, const scan_group *g, const scan_key *k, const char *spec,
+                        riodev_field *f)
 {
     char **parts = g_strsplit(spec, ":", -1);
     bool ok = true;
     guint n = g_strv_length(parts);
     for (guint i = 0; i < n; i++)
         g_strstrip(parts[i]);
-#define FIELD_FAIL(...) (ok = fail(ld, RIODEV_ERROR_INVALID, k->line, g->name, "Fields", __VA_ARGS__))
+#define FIELD_FAIL(...) \
+    (ok = fail(ld, RIODEV_ERROR_INVALID, k->line, g->name, "Fields", __VA_ARGS__))
     if (n < 2) {
         FIELD_FAIL("'%s' is not Name:type[:option...]", spec);
         goto out;
     }
     if (!is_ident(parts[0])) {
-        FIELD_FAIL("'%s' is not a field name ([A-Za-z_][A-Za-z0-9_]*, at most %d)", parts[0], RIODEV_NAME_MAX);
+        FIELD_FAIL("'%s' is not a field name ([A-Za-z_][A-Za-z0-9_]*, at most %d)", parts[0],
+                   RIODEV_NAME_MAX);
         goto out;
     }
     f->name = intern(ld, parts[0]);
@@ -638,7 +687,8 @@ static bool parse_field(loader *ld, const scan_group *g, const scan_key *k, cons
         g_free(num);
     }
     if (!typed && ok)
-        FIELD_FAIL("field %s: unknown type '%s' (u8..u64, i8..i64, char[N], bytes[N], pad[N], char[], bytes[])",
+        FIELD_FAIL("field %s: unknown type '%s' (u8..u64, i8..i64, char[N], bytes[N], pad[N], "
+                   "char[], bytes[])",
                    f->name, t);
     const char *filter = NULL;
     bool based = false;
@@ -665,13 +715,13 @@ static bool parse_field(loader *ld, const scan_group *g, const scan_key *k, cons
             else if (!nm)
                 FIELD_FAIL("field %s: no [%s %s] in this file", f->name, oname, oval);
             else if (nm->is_flags != want_flags)
-                FIELD_FAIL("field %s: %s is a%s group, not %s", f->name, oval, nm->is_flags ? " flags" : "n enum",
-                           want_flags ? "flags" : "an enum");
+                FIELD_FAIL("field %s: %s is a%s group, not %s", f->name, oval,
+                           nm->is_flags ? " flags" : "n enum", want_flags ? "flags" : "an enum");
             for (size_t j = 0; ok && j < nm->count; j++) {
                 uint64_t bits;
                 if (!fit_int(f->type, nm->items[j].value, false, &bits))
-                    FIELD_FAIL("field %s: %s %s=0x%" G_GINT64_MODIFIER "X does not fit %s", f->name, oval,
-                               nm->items[j].name, nm->items[j].value, type_names[f->type]);
+                    FIELD_FAIL("field %s: %s %s=0x%" G_GINT64_MODIFIER "X does not fit %s", f->name,
+                               oval, nm->items[j].name, nm->items[j].value, type_names[f->type]);
             }
             f->names = nm;
         } else if (!strcmp(oname, "range") && eq) {
@@ -684,8 +734,10 @@ static bool parse_field(loader *ld, const scan_group *g, const scan_key *k, cons
             else if (f->has_range)
                 FIELD_FAIL("field %s: more than one range=", f->name);
             else if (!dots || !parse_int(slo, &lo, &nlo) || !parse_int(dots + 2, &hi, &nhi) ||
-                     !fit_int(f->type, lo, nlo, &f->range_lo) || !fit_int(f->type, hi, nhi, &f->range_hi))
-                FIELD_FAIL("field %s: range '%s' is not LO..HI within %s", f->name, oval, type_names[f->type]);
+                     !fit_int(f->type, lo, nlo, &f->range_lo) ||
+                     !fit_int(f->type, hi, nhi, &f->range_hi))
+                FIELD_FAIL("field %s: range '%s' is not LO..HI within %s", f->name, oval,
+                           type_names[f->type]);
             else if (type_is_signed(f->type) ? (int64_t)f->range_lo > (int64_t)f->range_hi
                                              : f->range_lo > f->range_hi)
                 FIELD_FAIL("field %s: range '%s' is empty", f->name, oval);
@@ -700,7 +752,8 @@ static bool parse_field(loader *ld, const scan_group *g, const scan_key *k, cons
                 FIELD_FAIL("field %s: filter '%s' is not [a-z][a-z0-9_]*", f->name, oval);
             filter = oval;
         } else {
-            FIELD_FAIL("field %s: unknown option '%s' (hex, dec, enum=, flags=, range=, filter=)", f->name, o);
+            FIELD_FAIL("field %s: unknown option '%s' (hex, dec, enum=, flags=, range=, filter=)",
+                       f->name, o);
         }
         g_free(oname);
     }
@@ -726,7 +779,7 @@ static bool load_struct_group(loader *ld, const scan_group *g, riodev_struct *s)
     if (!known_keys(ld, g, keys))
         return false;
     char *fields = NULL, *size = NULL, *desc = NULL;
-    const scan_key *kf, *ks;
+    const scan_key *kf = NULL, *ks = NULL;
     bool ok = get_req(ld, g, "Fields", &fields, &kf) && get_opt(ld, g, "Size", &size, &ks) &&
               get_opt(ld, g, "Description", &desc, NULL);
     s->device = &ld->dev->pub;
@@ -745,7 +798,8 @@ static bool load_struct_group(loader *ld, const scan_group *g, riodev_struct *s)
         }
         for (guint j = 0; j < fa->len; j++)
             if (!strcmp(g_array_index(fa, riodev_field, j).name, f.name))
-                ok = fail(ld, RIODEV_ERROR_INVALID, kf->line, g->name, "Fields", "field %s appears twice", f.name);
+                ok = fail(ld, RIODEV_ERROR_INVALID, kf->line, g->name, "Fields",
+                          "field %s appears twice", f.name);
         if (ok && fa->len && g_array_index(fa, riodev_field, fa->len - 1).variable)
             ok = fail(ld, RIODEV_ERROR_INVALID, kf->line, g->name, "Fields",
                       "field %s follows the variable-length field %s", f.name,
@@ -754,8 +808,8 @@ static bool load_struct_group(loader *ld, const scan_group *g, riodev_struct *s)
         off += f.size;
         if (ok && off > RIO_DATA_MAX)
             ok = fail(ld, RIODEV_ERROR_INVALID, kf->line, g->name, "Fields",
-                      "field %s ends at byte %" G_GUINT64_FORMAT ", over the %d-byte data limit", f.name, off,
-                      RIO_DATA_MAX);
+                      "field %s ends at byte %" G_GUINT64_FORMAT ", over the %d-byte data limit",
+                      f.name, off, RIO_DATA_MAX);
         if (ok)
             g_array_append_val(fa, f);
     }
@@ -772,8 +826,8 @@ static bool load_struct_group(loader *ld, const scan_group *g, riodev_struct *s)
     uint64_t want;
     if (ok && size && (!parse_u64(size, &want) || want != off || s->variable))
         ok = fail(ld, RIODEV_ERROR_INVALID, ks->line, g->name, "Size",
-                  "'%s' but the fields make %s%" G_GUINT64_FORMAT " bytes", size, s->variable ? "at least " : "",
-                  off);
+                  "'%s' but the fields make %s%" G_GUINT64_FORMAT " bytes", size,
+                  s->variable ? "at least " : "", off);
     g_array_unref(fa);
     g_strfreev(specs);
     g_free(fields);
@@ -813,10 +867,11 @@ static bool parse_part(const char *v, const name_entry *t, size_t n, bool may_jo
     return ok;
 }
 
-static bool get_struct_ref(loader *ld, const scan_group *g, const char *key, const riodev_struct **out)
+static bool get_struct_ref(loader *ld, const scan_group *g, const char *key,
+                           const riodev_struct **out)
 {
     char *v;
-    const scan_key *k;
+    const scan_key *k = NULL;
     *out = NULL;
     if (!get_opt(ld, g, key, &v, &k))
         return false;
@@ -824,7 +879,8 @@ static bool get_struct_ref(loader *ld, const scan_group *g, const char *key, con
     if (v && strcmp(v, "none")) {
         *out = find_struct_in(&ld->dev->pub, v);
         if (!*out)
-            ok = fail(ld, RIODEV_ERROR_INVALID, k->line, g->name, key, "no [struct %s] in this file", v);
+            ok = fail(ld, RIODEV_ERROR_INVALID, k->line, g->name, key,
+                      "no [struct %s] in this file", v);
     }
     g_free(v);
     return ok;
@@ -845,14 +901,14 @@ static char *short_name_of(const char *device, const char *name)
 
 static bool load_ioctl_group(loader *ld, const scan_group *g, const char *ident, riodev_ioctl *io)
 {
-    static const char *const keys[] = {"Code",  "Function",    "Method",     "Access",  "Input",
-                                       "Output", "OutputFixed", "InputExact", "MayPend", "Description",
-                                       NULL};
+    static const char *const keys[] = {"Code",    "Function",    "Method",      "Access",
+                                       "Input",   "Output",      "OutputFixed", "InputExact",
+                                       "MayPend", "Description", NULL};
     const riodev_device *d = &ld->dev->pub;
     if (!known_keys(ld, g, keys))
         return false;
     char *code = NULL, *fn = NULL, *method = NULL, *access = NULL, *desc = NULL;
-    const scan_key *kc, *kfn, *km, *ka;
+    const scan_key *kc = NULL, *kfn = NULL, *km = NULL, *ka = NULL;
     bool ok = get_opt(ld, g, "Code", &code, &kc) && get_opt(ld, g, "Function", &fn, &kfn) &&
               get_opt(ld, g, "Method", &method, &km) && get_opt(ld, g, "Access", &access, &ka) &&
               get_opt(ld, g, "Description", &desc, NULL);
@@ -867,18 +923,21 @@ static bool load_ioctl_group(loader *ld, const scan_group *g, const char *ident,
     if (ok && !code && !fn)
         ok = fail(ld, RIODEV_ERROR_INVALID, g->line, g->name, NULL, "needs Code or Function");
     if (ok && code && (!parse_u64(code, &c) || c > UINT32_MAX))
-        ok = fail(ld, RIODEV_ERROR_INVALID, kc->line, g->name, "Code", "'%s' is not a 32-bit number", code);
+        ok = fail(ld, RIODEV_ERROR_INVALID, kc->line, g->name, "Code",
+                  "'%s' is not a 32-bit number", code);
     if (ok && code && RIO_IOCTL_DEVICE_TYPE(c) != d->device_type)
         ok = fail(ld, RIODEV_ERROR_INVALID, kc->line, g->name, "Code",
                   "0x%08" G_GINT64_MODIFIER "X has DeviceType 0x%X, the device's is 0x%X", c,
                   (unsigned)RIO_IOCTL_DEVICE_TYPE(c), d->device_type);
     if (ok && fn && (!parse_u64(fn, &f) || f > 0xFFF))
-        ok = fail(ld, RIODEV_ERROR_INVALID, kfn->line, g->name, "Function", "'%s' is not a number 0..0xFFF", fn);
+        ok = fail(ld, RIODEV_ERROR_INVALID, kfn->line, g->name, "Function",
+                  "'%s' is not a number 0..0xFFF", fn);
     if (ok && method && !parse_part(method, methods, COUNT(methods), false, &m))
-        ok = fail(ld, RIODEV_ERROR_INVALID, km->line, g->name, "Method", "'%s' is not METHOD_* or 0..3", method);
+        ok = fail(ld, RIODEV_ERROR_INVALID, km->line, g->name, "Method",
+                  "'%s' is not METHOD_* or 0..3", method);
     if (ok && access && !parse_part(access, accesses, COUNT(accesses), true, &a))
-        ok = fail(ld, RIODEV_ERROR_INVALID, ka->line, g->name, "Access", "'%s' is not FILE_*_ACCESS or 0..3",
-                  access);
+        ok = fail(ld, RIODEV_ERROR_INVALID, ka->line, g->name, "Access",
+                  "'%s' is not FILE_*_ACCESS or 0..3", access);
     if (ok && code) {
         /* Parts given beside Code must be Code's. */
         const struct {
@@ -892,8 +951,8 @@ static bool load_ioctl_group(loader *ld, const scan_group *g, const char *ident,
         for (size_t i = 0; ok && i < COUNT(parts); i++)
             if (parts[i].given && parts[i].have != parts[i].want)
                 ok = fail(ld, RIODEV_ERROR_INVALID, kc->line, g->name, "Code",
-                          "0x%08" G_GINT64_MODIFIER "X has %s 0x%X, but %s=%s", c, parts[i].key, parts[i].want,
-                          parts[i].key, parts[i].given);
+                          "0x%08" G_GINT64_MODIFIER "X has %s 0x%X, but %s=%s", c, parts[i].key,
+                          parts[i].want, parts[i].key, parts[i].given);
         io->code = (uint32_t)c;
     } else if (ok) {
         io->code = RIO_CTL_CODE(d->device_type, f, m, a);
@@ -903,16 +962,20 @@ static bool load_ioctl_group(loader *ld, const scan_group *g, const char *ident,
     io->access = RIO_IOCTL_ACCESS(io->code);
     for (size_t i = 0; ok && i < d->ioctl_count && &d->ioctls[i] != io; i++)
         if (d->ioctls[i].code == io->code)
-            ok = fail(ld, RIODEV_ERROR_INVALID, kc ? kc->line : kfn->line, g->name, kc ? "Code" : "Function",
-                      "code 0x%08X is also %s", io->code, d->ioctls[i].name);
-    ok = ok && get_struct_ref(ld, g, "Input", &io->input) && get_struct_ref(ld, g, "Output", &io->output);
-    bool of = io->output && !io->output->variable, ie = io->input && !io->input->variable, mp = false;
+            ok = fail(ld, RIODEV_ERROR_INVALID, kc ? kc->line : kfn->line, g->name,
+                      kc ? "Code" : "Function", "code 0x%08X is also %s", io->code,
+                      d->ioctls[i].name);
+    ok = ok && get_struct_ref(ld, g, "Input", &io->input) &&
+         get_struct_ref(ld, g, "Output", &io->output);
+    bool of = io->output && !io->output->variable, ie = io->input && !io->input->variable,
+         mp = false;
     bool of_given = false, ie_given = false, mp_given;
-    ok = ok && get_bool(ld, g, "OutputFixed", &of, &of_given) && get_bool(ld, g, "InputExact", &ie, &ie_given) &&
+    ok = ok && get_bool(ld, g, "OutputFixed", &of, &of_given) &&
+         get_bool(ld, g, "InputExact", &ie, &ie_given) &&
          get_bool(ld, g, "MayPend", &mp, &mp_given);
     if (ok && of_given && of && (!io->output || io->output->variable))
-        ok = fail(ld, RIODEV_ERROR_INVALID, find_key(g, "OutputFixed")->line, g->name, "OutputFixed",
-                  "needs a fixed-size Output");
+        ok = fail(ld, RIODEV_ERROR_INVALID, find_key(g, "OutputFixed")->line, g->name,
+                  "OutputFixed", "needs a fixed-size Output");
     if (ok && ie_given && ie && (!io->input || io->input->variable))
         ok = fail(ld, RIODEV_ERROR_INVALID, find_key(g, "InputExact")->line, g->name, "InputExact",
                   "needs a fixed-size Input");
@@ -952,7 +1015,8 @@ static bool index_filters(loader *ld, const scan_group *const *struct_groups)
                 if (!same_filter_field(rep, f))
                     ok = fail(ld, RIODEV_ERROR_INVALID, find_key(struct_groups[i], "Fields")->line,
                               struct_groups[i]->name, "Fields",
-                              "field %s: filter name %s is also %s.%s, of another type, base or enum/flags "
+                              "field %s: filter name %s is also %s.%s, of another type, base or "
+                              "enum/flags "
                               "(rename one or give it filter=)",
                               f->name, f->filter, rep->parent->name, rep->name);
                 f->filter_index = GPOINTER_TO_INT(idx);
@@ -970,23 +1034,27 @@ static bool index_filters(loader *ld, const scan_group *const *struct_groups)
 }
 
 /* Clashes with descriptions already in the set. */
-static bool check_against_set(loader *ld, const scan_group *dev_group, const scan_group *const *ioctl_groups)
+static bool check_against_set(loader *ld, const scan_group *dev_group,
+                              const scan_group *const *ioctl_groups)
 {
     const riodev_device *d = &ld->dev->pub;
     for (guint i = 0; i < ld->set->devices->len; i++) {
         const riodev_device *o = g_ptr_array_index(ld->set->devices, i);
         if (!strcmp(o->name, d->name))
-            return fail(ld, RIODEV_ERROR_CONFLICT, find_key(dev_group, "Name")->line, dev_group->name, "Name",
-                        "device %s is already described by %s", d->name, o->path);
+            return fail(ld, RIODEV_ERROR_CONFLICT, find_key(dev_group, "Name")->line,
+                        dev_group->name, "Name", "device %s is already described by %s", d->name,
+                        o->path);
         for (size_t j = 0; j < d->ioctl_count; j++)
             for (size_t k = 0; k < o->ioctl_count; k++) {
                 const riodev_ioctl *a = &d->ioctls[j], *b = &o->ioctls[k];
                 if (a->code == b->code)
-                    return fail(ld, RIODEV_ERROR_CONFLICT, ioctl_groups[j]->line, ioctl_groups[j]->name, NULL,
-                                "code 0x%08X is also %s of %s (%s)", a->code, b->name, o->name, o->path);
+                    return fail(ld, RIODEV_ERROR_CONFLICT, ioctl_groups[j]->line,
+                                ioctl_groups[j]->name, NULL, "code 0x%08X is also %s of %s (%s)",
+                                a->code, b->name, o->name, o->path);
                 if (!g_ascii_strcasecmp(a->name, b->name))
-                    return fail(ld, RIODEV_ERROR_CONFLICT, ioctl_groups[j]->line, ioctl_groups[j]->name, NULL,
-                                "name also used by device %s (%s)", o->name, o->path);
+                    return fail(ld, RIODEV_ERROR_CONFLICT, ioctl_groups[j]->line,
+                                ioctl_groups[j]->name, NULL, "name also used by device %s (%s)",
+                                o->name, o->path);
             }
     }
     return true;
@@ -1033,8 +1101,8 @@ static bool build(loader *ld)
             group_kind_of(g->name, &kind, &ident);
             if (pass == 1 && (kind == G_ENUM || kind == G_FLAGS)) {
                 if (find_names_in(d, ident))
-                    ok = fail(ld, RIODEV_ERROR_INVALID, g->line, g->name, NULL, "%s is already an enum or flags group",
-                              ident);
+                    ok = fail(ld, RIODEV_ERROR_INVALID, g->line, g->name, NULL,
+                              "%s is already an enum or flags group", ident);
                 riodev_names *n = &names[d->names_count];
                 n->name = intern(ld, ident);
                 ok = ok && load_names_group(ld, g, n, kind == G_FLAGS);
@@ -1059,7 +1127,8 @@ static bool build(loader *ld)
     return ok;
 }
 
-bool riodev_set_add_data(riodev_set *set, const char *name, const char *data, size_t len, GError **error)
+bool riodev_set_add_data(riodev_set *set, const char *name, const char *data, size_t len,
+                         GError **error)
 {
     loader ld = {.path = name, .error = error, .set = set};
     if (len > RIODEV_FILE_MAX)
@@ -1115,7 +1184,10 @@ bool riodev_set_add_file(riodev_set *set, const char *path, GError **error)
     return ok;
 }
 
-static int cmp_str(gconstpointer a, gconstpointer b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 bool riodev_set_add_dir(riodev_set *set, const char *dir, GError **error)
 {
@@ -1239,7 +1311,8 @@ const riodev_ioctl *riodev_find_ioctl(const riodev_set *set, uint32_t code)
     return NULL;
 }
 
-const riodev_ioctl *riodev_find_ioctl_by_name(const riodev_set *set, const char *name, GError **error)
+const riodev_ioctl *riodev_find_ioctl_by_name(const riodev_set *set, const char *name,
+                                              GError **error)
 {
     const char *dot = strchr(name, '.');
     char *dev_name = dot ? g_strndup(name, dot - name) : NULL;
@@ -1256,7 +1329,8 @@ const riodev_ioctl *riodev_find_ioctl_by_name(const riodev_set *set, const char 
                 return io; /* a full name is unique in a set */
             }
             if (!g_ascii_strcasecmp(io->short_name, want) ||
-                (g_ascii_strncasecmp(want, "IOCTL_", 6) == 0 && !g_ascii_strcasecmp(io->short_name, want + 6))) {
+                (g_ascii_strncasecmp(want, "IOCTL_", 6) == 0 &&
+                 !g_ascii_strcasecmp(io->short_name, want + 6))) {
                 if (found)
                     other = io;
                 else
@@ -1266,12 +1340,14 @@ const riodev_ioctl *riodev_find_ioctl_by_name(const riodev_set *set, const char 
     }
     g_free(dev_name);
     if (other) {
-        g_set_error(error, RIODEV_ERROR, RIODEV_ERROR_LOOKUP, "IOCTL %s is ambiguous: %s (%s) or %s (%s)", name,
-                    found->name, found->device->name, other->name, other->device->name);
+        g_set_error(error, RIODEV_ERROR, RIODEV_ERROR_LOOKUP,
+                    "IOCTL %s is ambiguous: %s (%s) or %s (%s)", name, found->name,
+                    found->device->name, other->name, other->device->name);
         return NULL;
     }
     if (!found)
-        g_set_error(error, RIODEV_ERROR, RIODEV_ERROR_LOOKUP, "no described IOCTL is named %s", name);
+        g_set_error(error, RIODEV_ERROR, RIODEV_ERROR_LOOKUP, "no described IOCTL is named %s",
+                    name);
     return found;
 }
 
@@ -1294,6 +1370,15 @@ const char *riodev_names_lookup(const riodev_names *names, uint64_t value)
 }
 
 /* Shared with riodev_codec.c. */
-bool riodev__parse_int(const char *s, uint64_t *mag, bool *neg) { return parse_int(s, mag, neg); }
-bool riodev__fit_int(riodev_type t, uint64_t mag, bool neg, uint64_t *bits) { return fit_int(t, mag, neg, bits); }
-char *riodev__snake_case(const char *name) { return snake_case(name); }
+bool riodev__parse_int(const char *s, uint64_t *mag, bool *neg)
+{
+    return parse_int(s, mag, neg);
+}
+bool riodev__fit_int(riodev_type t, uint64_t mag, bool neg, uint64_t *bits)
+{
+    return fit_int(t, mag, neg, bits);
+}
+char *riodev__snake_case(const char *name)
+{
+    return snake_case(name);
+}

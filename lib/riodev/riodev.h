@@ -32,17 +32,23 @@
 #define RIODEV_ERROR (riodev_error_quark())
 GQuark riodev_error_quark(void);
 typedef enum riodev_error_code {
-    RIODEV_ERROR_FILE,    /* cannot read the file or directory */
-    RIODEV_ERROR_SYNTAX,  /* not a key file of the described shape */
-    RIODEV_ERROR_INVALID, /* a value or a reference is wrong */
+    RIODEV_ERROR_FILE,     /* cannot read the file or directory */
+    RIODEV_ERROR_SYNTAX,   /* not a key file of the described shape */
+    RIODEV_ERROR_INVALID,  /* a value or a reference is wrong */
     RIODEV_ERROR_CONFLICT, /* clashes with a description already loaded */
-    RIODEV_ERROR_LOOKUP,  /* riodev_find_*: no such name, or ambiguous */
-    RIODEV_ERROR_ENCODE,  /* riodev_encode: a bad assignment */
+    RIODEV_ERROR_LOOKUP,   /* riodev_find_*: no such name, or ambiguous */
+    RIODEV_ERROR_ENCODE,   /* riodev_encode: a bad assignment */
 } riodev_error_code;
 
 typedef enum riodev_type {
-    RIODEV_U8, RIODEV_U16, RIODEV_U32, RIODEV_U64,
-    RIODEV_I8, RIODEV_I16, RIODEV_I32, RIODEV_I64,
+    RIODEV_U8,
+    RIODEV_U16,
+    RIODEV_U32,
+    RIODEV_U64,
+    RIODEV_I8,
+    RIODEV_I16,
+    RIODEV_I32,
+    RIODEV_I64,
     RIODEV_CHAR,  /* char[N]: NUL-padded text; char[]: the rest, as text */
     RIODEV_BYTES, /* bytes[N] / bytes[]: opaque bytes */
     RIODEV_PAD,   /* pad[N]: padding, zero when encoded, no filter field */
@@ -72,16 +78,16 @@ typedef struct riodev_names {
 
 /* One field of a struct.  Integers are little-endian. */
 typedef struct riodev_field {
-    const char *name;   /* as written: SerialNumber */
+    const char *name; /* as written: SerialNumber */
     /* Full display-filter name, rio.dev.<device>.<name in snake_case>
      * (or the filter= option); NULL for pad.  Fields of one device with
      * one filter name have one type, base and enum/flags group. */
     const char *filter;
-    int filter_index;   /* index into device->filters, -1 for pad */
+    int filter_index; /* index into device->filters, -1 for pad */
     riodev_type type;
     size_t offset;
-    size_t size;        /* bytes; for a variable tail (variable) 0 */
-    bool variable;      /* char[] / bytes[]: the rest of the buffer */
+    size_t size;   /* bytes; for a variable tail (variable) 0 */
+    bool variable; /* char[] / bytes[]: the rest of the buffer */
     riodev_base base;
     const riodev_names *names; /* enum= or flags= group, or NULL */
     /* range=LO..HI: for signed types the bounds are sign-extended into 64
@@ -94,8 +100,8 @@ typedef struct riodev_field {
 struct riodev_struct {
     const char *name;
     const char *description; /* "" when none */
-    size_t size;   /* fixed size; with a variable tail the fixed part */
-    bool variable; /* the last field is char[] or bytes[] */
+    size_t size;             /* fixed size; with a variable tail the fixed part */
+    bool variable;           /* the last field is char[] or bytes[] */
     size_t field_count;
     const riodev_field *fields;
     const riodev_device *device;
@@ -146,7 +152,8 @@ void riodev_free(riodev_set *set);
  * whole description is added or, on error, nothing.  Errors are one line:
  * "<file>:<line>: [<group>] <key>: <what>". */
 bool riodev_set_add_file(riodev_set *set, const char *path, GError **error);
-bool riodev_set_add_data(riodev_set *set, const char *name, const char *data, size_t len, GError **error);
+bool riodev_set_add_data(riodev_set *set, const char *name, const char *data, size_t len,
+                         GError **error);
 
 /* Add every *.riodev of a directory in name order.  A bad file does not
  * stop the others: the valid ones are added, and the error message holds
@@ -176,13 +183,14 @@ const riodev_ioctl *riodev_find_ioctl(const riodev_set *set, uint32_t code);
 /* By full name (IOCTL_SERIAL_SET_BAUD_RATE), short name (SET_BAUD_RATE) or
  * device-qualified short name (serial.SET_BAUD_RATE), case-insensitively.
  * NULL and *error (RIODEV_ERROR_LOOKUP) when unknown or ambiguous. */
-const riodev_ioctl *riodev_find_ioctl_by_name(const riodev_set *set, const char *name, GError **error);
+const riodev_ioctl *riodev_find_ioctl_by_name(const riodev_set *set, const char *name,
+                                              GError **error);
 
 const riodev_struct *riodev_find_struct(const riodev_device *dev, const char *name);
 const riodev_names *riodev_find_names(const riodev_device *dev, const char *name);
 const char *riodev_names_lookup(const riodev_names *names, uint64_t value);
 
-const char *riodev_type_name(riodev_type type); /* "u32", "char", "pad" ... */
+const char *riodev_type_name(riodev_type type);  /* "u32", "char", "pad" ... */
 const char *riodev_method_name(unsigned method); /* rio.h's METHOD_* names */
 const char *riodev_access_name(unsigned access); /* rio.h's FILE_*_ACCESS names */
 
@@ -190,8 +198,8 @@ const char *riodev_access_name(unsigned access); /* rio.h's FILE_*_ACCESS names 
 
 typedef struct riodev_value {
     const riodev_field *field;
-    size_t offset, size;  /* where in the buffer (size is the whole field) */
-    const uint8_t *data;  /* the field's bytes inside the buffer */
+    size_t offset, size; /* where in the buffer (size is the whole field) */
+    const uint8_t *data; /* the field's bytes inside the buffer */
     /* Integers: the value, zero-extended (unsigned) or sign-extended
      * (signed; read it as int64_t). */
     uint64_t u;
@@ -206,7 +214,8 @@ typedef bool (*riodev_field_cb)(const riodev_value *value, void *user);
 /* Call cb for each field wholly inside buf[0..len), in order, and stop at
  * the first that is not (a short buffer).  Returns the bytes the reported
  * fields cover; bytes after them are not the struct's. */
-size_t riodev_decode(const riodev_struct *s, const uint8_t *buf, size_t len, riodev_field_cb cb, void *user);
+size_t riodev_decode(const riodev_struct *s, const uint8_t *buf, size_t len, riodev_field_cb cb,
+                     void *user);
 
 /* The value as text, the same as pyrio/devdesc.py's (g_free it):
  * integers in the field's base (hex: 0x and two digits per byte), enum
@@ -227,7 +236,7 @@ char *riodev_value_text(const riodev_value *value);
  * N bytes, NUL-padded), bytes as hex (' ' and ':' between bytes allowed,
  * at most N bytes, zero-padded).  Fields not assigned are zero.  On error
  * nothing is appended. */
-bool riodev_encode(const riodev_struct *s, const char *const *assignments, unsigned flags, GByteArray *out,
-                   GError **error);
+bool riodev_encode(const riodev_struct *s, const char *const *assignments, unsigned flags,
+                   GByteArray *out, GError **error);
 
 #endif /* RIODEV_H */

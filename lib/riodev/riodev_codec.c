@@ -13,8 +13,14 @@ bool riodev__parse_int(const char *s, uint64_t *mag, bool *neg);
 bool riodev__fit_int(riodev_type t, uint64_t mag, bool neg, uint64_t *bits);
 char *riodev__snake_case(const char *name);
 
-static bool is_int(riodev_type t) { return t <= RIODEV_I64; }
-static bool is_signed(riodev_type t) { return t >= RIODEV_I8 && t <= RIODEV_I64; }
+static bool is_int(riodev_type t)
+{
+    return t <= RIODEV_I64;
+}
+static bool is_signed(riodev_type t)
+{
+    return t >= RIODEV_I8 && t <= RIODEV_I64;
+}
 
 static uint64_t get_le(const uint8_t *p, size_t n)
 {
@@ -47,14 +53,16 @@ static bool in_range(const riodev_field *f, uint64_t v)
     return v >= f->range_lo && v <= f->range_hi;
 }
 
-size_t riodev_decode(const riodev_struct *s, const uint8_t *buf, size_t len, riodev_field_cb cb, void *user)
+size_t riodev_decode(const riodev_struct *s, const uint8_t *buf, size_t len, riodev_field_cb cb,
+                     void *user)
 {
     size_t done = 0;
     for (size_t i = 0; i < s->field_count; i++) {
         const riodev_field *f = &s->fields[i];
         if (f->offset > len || (!f->variable && f->size > len - f->offset))
             break; /* a short buffer: the fields that are there, then stop */
-        riodev_value v = {.field = f, .offset = f->offset, .data = buf + f->offset, .in_range = true};
+        riodev_value v = {
+            .field = f, .offset = f->offset, .data = buf + f->offset, .in_range = true};
         v.size = f->variable ? len - f->offset : f->size;
         if (is_int(f->type)) {
             v.u = get_le(v.data, f->size);
@@ -109,7 +117,8 @@ char *riodev_value_text(const riodev_value *value)
             }
         }
         if (value->unknown_bits) {
-            g_string_append_printf(s, "%s0x%" G_GINT64_MODIFIER "X", any ? "|" : "", value->unknown_bits);
+            g_string_append_printf(s, "%s0x%" G_GINT64_MODIFIER "X", any ? "|" : "",
+                                   value->unknown_bits);
             any = true;
         }
         g_string_append_printf(s, "%s (", any ? "" : "none");
@@ -172,7 +181,8 @@ static bool names_value(const riodev_names *n, const char *word, uint64_t *out)
     for (size_t i = 0; i < n->count; i++) {
         const char *name = n->items[i].name;
         if (!g_ascii_strcasecmp(word, name) ||
-            (!g_ascii_strncasecmp(word, n->name, gl) && word[gl] == '_' && !g_ascii_strcasecmp(word + gl + 1, name))) {
+            (!g_ascii_strncasecmp(word, n->name, gl) && word[gl] == '_' &&
+             !g_ascii_strcasecmp(word + gl + 1, name))) {
             *out = n->items[i].value;
             return true;
         }
@@ -180,7 +190,8 @@ static bool names_value(const riodev_names *n, const char *word, uint64_t *out)
     return false;
 }
 
-static bool encode_int(const riodev_field *f, const char *text, unsigned flags, uint64_t *bits, GError **error)
+static bool encode_int(const riodev_field *f, const char *text, unsigned flags, uint64_t *bits,
+                       GError **error)
 {
     const riodev_names *n = f->names;
     /* Flags: names and numbers joined by '|'; otherwise one word. */
@@ -195,9 +206,11 @@ static bool encode_int(const riodev_field *f, const char *text, unsigned flags, 
             /* a named value */
         } else if (!riodev__parse_int(*w, &mag, &neg)) {
             ok = enc_fail(error, "%s=%s: '%s' is not a number%s%s", f->name, text, *w,
-                          n ? (n->is_flags ? " or a flag of " : " or a value of ") : "", n ? n->name : "");
+                          n ? (n->is_flags ? " or a flag of " : " or a value of ") : "",
+                          n ? n->name : "");
         } else if (!riodev__fit_int(f->type, mag, neg, &b)) {
-            ok = enc_fail(error, "%s=%s: does not fit %s", f->name, text, riodev_type_name(f->type));
+            ok =
+                enc_fail(error, "%s=%s: does not fit %s", f->name, text, riodev_type_name(f->type));
         }
         *bits |= b;
     }
@@ -205,8 +218,8 @@ static bool encode_int(const riodev_field *f, const char *text, unsigned flags, 
     if (ok && !(flags & RIODEV_ENCODE_UNCHECKED) && !in_range(f, *bits)) {
         GString *r = g_string_new(NULL);
         if (is_signed(f->type))
-            g_string_printf(r, "%" G_GINT64_FORMAT "..%" G_GINT64_FORMAT, (gint64)(int64_t)f->range_lo,
-                            (gint64)(int64_t)f->range_hi);
+            g_string_printf(r, "%" G_GINT64_FORMAT "..%" G_GINT64_FORMAT,
+                            (gint64)(int64_t)f->range_lo, (gint64)(int64_t)f->range_hi);
         else
             g_string_printf(r, "%" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT, (guint64)f->range_lo,
                             (guint64)f->range_hi);
@@ -244,8 +257,8 @@ static GByteArray *parse_hex(const char *text)
     return b;
 }
 
-bool riodev_encode(const riodev_struct *s, const char *const *assignments, unsigned flags, GByteArray *out,
-                   GError **error)
+bool riodev_encode(const riodev_struct *s, const char *const *assignments, unsigned flags,
+                   GByteArray *out, GError **error)
 {
     uint8_t *buf = g_malloc0(s->size);
     GByteArray *tail = NULL;
@@ -264,7 +277,8 @@ bool riodev_encode(const riodev_struct *s, const char *const *assignments, unsig
             GString *known = g_string_new(NULL);
             for (size_t i = 0; i < s->field_count; i++)
                 if (s->fields[i].type != RIODEV_PAD)
-                    g_string_append_printf(known, "%s%s", known->len ? ", " : "", s->fields[i].name);
+                    g_string_append_printf(known, "%s%s", known->len ? ", " : "",
+                                           s->fields[i].name);
             ok = enc_fail(error, "%s has no field %s (fields: %s)", s->name, name, known->str);
             g_string_free(known, TRUE);
         } else if (f->type == RIODEV_PAD) {

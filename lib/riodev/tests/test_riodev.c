@@ -11,16 +11,16 @@
 #include "rio/rio.h"
 #include "riodev.h"
 
-#define CHECK_STR(a, b)                                                                        \
-    do {                                                                                       \
-        const char *check_sa_ = (a), *check_sb_ = (b);                                         \
-        check_count++;                                                                         \
-        if (!check_sa_ || !check_sb_ || strcmp(check_sa_, check_sb_)) {                        \
-            check_failures++;                                                                  \
+#define CHECK_STR(a, b)                                                                         \
+    do {                                                                                        \
+        const char *check_sa_ = (a), *check_sb_ = (b);                                          \
+        check_count++;                                                                          \
+        if (!check_sa_ || !check_sb_ || strcmp(check_sa_, check_sb_)) {                         \
+            check_failures++;                                                                   \
             fprintf(stderr, "%s:%d: CHECK_STR failed: %s == %s (\"%s\" != \"%s\")\n", __FILE__, \
-                    __LINE__, #a, #b, check_sa_ ? check_sa_ : "(null)",                        \
-                    check_sb_ ? check_sb_ : "(null)");                                         \
-        }                                                                                      \
+                    __LINE__, #a, #b, check_sa_ ? check_sa_ : "(null)",                         \
+                    check_sb_ ? check_sb_ : "(null)");                                          \
+        }                                                                                       \
     } while (0)
 
 /* ---- The shipped descriptions -------------------------------------------- */
@@ -46,7 +46,8 @@ static void test_toaster(const riodev_set *set)
     CHECK_EQ(d->read_data, RIODEV_DATA_BYTES);
     CHECK_EQ(d->ioctl_count, 5);
     const uint32_t codes[] = {RIO_IOCTL_TOASTER_GET_INFO, RIO_IOCTL_TOASTER_GET_STATUS,
-                              RIO_IOCTL_TOASTER_SET_DARKNESS, RIO_IOCTL_TOASTER_START, RIO_IOCTL_TOASTER_EJECT};
+                              RIO_IOCTL_TOASTER_SET_DARKNESS, RIO_IOCTL_TOASTER_START,
+                              RIO_IOCTL_TOASTER_EJECT};
     for (size_t i = 0; i < 5; i++) {
         const riodev_ioctl *io = riodev_find_ioctl(set, codes[i]);
         CHECK(io && io->device == d);
@@ -71,7 +72,8 @@ static void test_toaster(const riodev_set *set)
     CHECK_EQ(dark->input->size, RIO_TOASTER_DARKNESS_INPUT_SIZE);
     CHECK(dark->input_exact && !dark->output_fixed && dark->output == NULL);
     const riodev_field *fd = &dark->input->fields[0];
-    CHECK(fd->has_range && fd->range_lo == RIO_TOASTER_DARKNESS_MIN && fd->range_hi == RIO_TOASTER_DARKNESS_MAX);
+    CHECK(fd->has_range && fd->range_lo == RIO_TOASTER_DARKNESS_MIN &&
+          fd->range_hi == RIO_TOASTER_DARKNESS_MAX);
 
     const riodev_struct *status = riodev_find_struct(d, "TOASTER_STATUS");
     CHECK_EQ(status->size, RIO_TOASTER_STATUS_SIZE);
@@ -174,8 +176,10 @@ static void test_bad_descriptions(void)
         size_t len;
         const char *message;
     } bytes[] = {
-        {"[device]\nName=d\0\n", sizeof("[device]\nName=d\0\n") - 1, "bad.riodev: holds a NUL byte"},
-        {"[device]\nName=d\xff\n", sizeof("[device]\nName=d\xff\n") - 1, "bad.riodev: not UTF-8 text"},
+        {"[device]\nName=d\0\n", sizeof("[device]\nName=d\0\n") - 1,
+         "bad.riodev: holds a NUL byte"},
+        {"[device]\nName=d\xff\n", sizeof("[device]\nName=d\xff\n") - 1,
+         "bad.riodev: not UTF-8 text"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bytes); i++) {
         riodev_set *set = riodev_set_new();
@@ -192,7 +196,8 @@ static void test_conflicts(void)
     static const struct {
         const char *text, *message;
     } cases[] = {
-        {"[device]\nName=a\nDeviceType=0x22\n", "two.riodev:2: [device] Name: device a is already described by one.riodev"},
+        {"[device]\nName=a\nDeviceType=0x22\n",
+         "two.riodev:2: [device] Name: device a is already described by one.riodev"},
         {"[device]\nName=b\nDeviceType=0x22\n[ioctl IOCTL_B_X]\nFunction=0x800\n",
          "two.riodev:4: [ioctl IOCTL_B_X]: code 0x00222000 is also IOCTL_A_X of a (one.riodev)"},
         {"[device]\nName=b\nDeviceType=0x22\n[ioctl ioctl_a_x]\nFunction=0x801\n",
@@ -235,7 +240,8 @@ static void test_files(void)
     GError *err = NULL;
     char *missing = g_build_filename(dir, "missing.riodev", NULL);
     CHECK(riodev_load_file(missing, &err) == NULL);
-    CHECK(err && err->code == RIODEV_ERROR_FILE && g_str_has_suffix(err->message, ": No such file or directory"));
+    CHECK(err && err->code == RIODEV_ERROR_FILE &&
+          g_str_has_suffix(err->message, ": No such file or directory"));
     g_clear_error(&err);
     CHECK(riodev_load_file(dir, &err) == NULL);
     CHECK(err && g_str_has_suffix(err->message, ": not a regular file"));
@@ -250,7 +256,8 @@ static void test_files(void)
     g_clear_error(&err);
     g_unlink(big);
 
-    const char *good = "[device]\nName=good\nDeviceType=0x22\n[ioctl IOCTL_GOOD_X]\nFunction=0x900\n";
+    const char *good =
+        "[device]\nName=good\nDeviceType=0x22\n[ioctl IOCTL_GOOD_X]\nFunction=0x900\n";
     const char *bad1 = "[device]\nName=bad1\n";
     const char *bad2 = "[device]\nName=bad2\nDeviceType=0x22\nWho=me\n";
     const char *names[] = {"a.riodev", "b.riodev", "c.riodev", "ignored.txt"};
@@ -348,8 +355,8 @@ static void collected_free(collected *c)
 }
 
 /* Encode assignments into s, check the hex, decode and check the texts. */
-static void round_trip(const riodev_struct *s, const char *const *assign, unsigned flags, const char *hex,
-                       const char *const *texts)
+static void round_trip(const riodev_struct *s, const char *const *assign, unsigned flags,
+                       const char *hex, const char *const *texts)
 {
     GByteArray *out = g_byte_array_new();
     GError *err = NULL;
@@ -393,12 +400,15 @@ static void encode_fails(const riodev_struct *s, const char *const *assign, cons
 
 static void test_codec_shipped(const riodev_set *set)
 {
-    const riodev_device *t = riodev_find_device(set, "toaster"), *s = riodev_find_device(set, "serial");
+    const riodev_device *t = riodev_find_device(set, "toaster"),
+                        *s = riodev_find_device(set, "serial");
     const riodev_struct *info = riodev_find_struct(t, "TOASTER_INFO");
-    round_trip(info, A("SerialNumber=7", "capacity=2", "max_load_bytes=4096", "FirmwareVersion=0x00010000",
-                       "ModelName=RIO \"Toaster\""),
+    round_trip(info,
+               A("SerialNumber=7", "capacity=2", "max_load_bytes=4096",
+                 "FirmwareVersion=0x00010000", "ModelName=RIO \"Toaster\""),
                0,
-               "0700000002000000001000000000010052494f2022546f61737465722200000000000000000000000000000000000000",
+               "0700000002000000001000000000010052494f2022546f6173746572220000000000000000000000000"
+               "0000000000000",
                A("7", "2", "4096", "0x00010000", "\"RIO \\\"Toaster\\\"\""));
     const riodev_struct *status = riodev_find_struct(t, "TOASTER_STATUS");
     round_trip(status, A("State=toasting", "Darkness=10", "ToastCount=0xFFFFFFFF"), 0,
@@ -406,8 +416,8 @@ static void test_codec_shipped(const riodev_set *set)
                A("TOASTING (2)", "10", "0", "0", "4294967295", "0"));
     round_trip(status, A("State=TOASTER_STATE_READY", "Darkness=0"), RIODEV_ENCODE_UNCHECKED,
                "030000000000000000000000000000000000000000000000", A("READY (3)", "0"));
-    round_trip(status, A("State=9", "Darkness=1"), 0, "090000000100000000000000000000000000000000000000",
-               A("unknown (9)", "1"));
+    round_trip(status, A("State=9", "Darkness=1"), 0,
+               "090000000100000000000000000000000000000000000000", A("unknown (9)", "1"));
     const riodev_struct *dark = riodev_find_struct(t, "TOASTER_DARKNESS_INPUT");
     encode_fails(dark, A("Darkness=11"), "Darkness=11: outside 1..10");
     encode_fails(dark, A("Darkness=0"), "Darkness=0: outside 1..10");
@@ -415,10 +425,13 @@ static void test_codec_shipped(const riodev_set *set)
     encode_fails(dark, A("Darkness=0x100000000"), "Darkness=0x100000000: does not fit u32");
     encode_fails(dark, A("Darkness=-1"), "Darkness=-1: does not fit u32");
     encode_fails(dark, A("Darkness=5", "darkness=6"), "Darkness is assigned twice");
-    encode_fails(dark, A("Lightness=5"), "TOASTER_DARKNESS_INPUT has no field Lightness (fields: Darkness)");
+    encode_fails(dark, A("Lightness=5"),
+                 "TOASTER_DARKNESS_INPUT has no field Lightness (fields: Darkness)");
     encode_fails(dark, A("Darkness"), "'Darkness' is not Field=value");
-    encode_fails(status, A("State=BURNT"), "State=BURNT: 'BURNT' is not a number or a value of TOASTER_STATE");
-    encode_fails(info, A("ModelName=123456789012345678901234567890123"), "ModelName: 33 bytes, the field holds 32");
+    encode_fails(status, A("State=BURNT"),
+                 "State=BURNT: 'BURNT' is not a number or a value of TOASTER_STATE");
+    encode_fails(info, A("ModelName=123456789012345678901234567890123"),
+                 "ModelName: 33 bytes, the field holds 32");
 
     const riodev_struct *lc = riodev_find_struct(s, "SERIAL_LINE_CONTROL");
     round_trip(lc, A("StopBits=STOP_BITS_2", "Parity=even_parity", "WordLength=7"), 0, "020207",
@@ -434,7 +447,8 @@ static void test_codec_shipped(const riodev_set *set)
     const riodev_struct *st = riodev_find_struct(s, "SERIAL_STATUS");
     round_trip(st, A("Errors=QUEUEOVERRUN", "AmountInInQueue=4096", "EofReceived=TRUE"), 0,
                "0800000000000000001000000000000001000000",
-               A("QUEUEOVERRUN (0x00000008)", "none (0x00000000)", "4096", "0", "TRUE (1)", "FALSE (0)", "0000"));
+               A("QUEUEOVERRUN (0x00000008)", "none (0x00000000)", "4096", "0", "TRUE (1)",
+                 "FALSE (0)", "0000"));
     encode_fails(st, A("Padding=0000"), "Padding is padding, always zero");
 }
 
@@ -455,14 +469,22 @@ static void test_codec_widget(void)
 {
     riodev_set *set = widget();
     const riodev_ioctl *put = riodev_find_ioctl_by_name(set, "PUT", NULL);
-    CHECK(put && put->code == RIO_CTL_CODE(0x8001, 0x900, RIO_METHOD_IN_DIRECT, RIO_FILE_READ_WRITE_ACCESS));
+    CHECK(put && put->code ==
+                     RIO_CTL_CODE(0x8001, 0x900, RIO_METHOD_IN_DIRECT, RIO_FILE_READ_WRITE_ACCESS));
     CHECK_STR(riodev_method_name(put->method), "METHOD_IN_DIRECT");
     CHECK_STR(riodev_access_name(put->access), "FILE_READ_WRITE_ACCESS");
     const riodev_struct *all = put->input;
     CHECK_EQ(all->size, 1 + 2 + 4 + 8 + 1 + 2 + 4 + 8 + 4 + 3 + 1);
-    round_trip(all, A("A=255", "B=0xBEEF", "C=4294967295", "D=18446744073709551615", "E=-128", "F=-2", "G=-5",
-                      "H=-9223372036854775808", "Name=abcd", "Raw=01:02 ff"),
-               0, "ffefbeffffffffffffffffffffffff80feff" "fbffffff" "0000000000000080" "61626364" "0102ff" "00",
+    round_trip(all,
+               A("A=255", "B=0xBEEF", "C=4294967295", "D=18446744073709551615", "E=-128", "F=-2",
+                 "G=-5", "H=-9223372036854775808", "Name=abcd", "Raw=01:02 ff"),
+               0,
+               "ffefbeffffffffffffffffffffffff80feff"
+               "fbffffff"
+               "0000000000000080"
+               "61626364"
+               "0102ff"
+               "00",
                A("255", "0xBEEF", "4294967295", "18446744073709551615", "-128", "0xFFFE", "-5",
                  "-9223372036854775808", "\"abcd\"", "0102ff", "00"));
     encode_fails(all, A("G=6"), "G=6: outside -5..5");
@@ -473,8 +495,12 @@ static void test_codec_widget(void)
     encode_fails(all, A("Raw=123"), "Raw=123: not hex bytes");
 
     const riodev_ioctl *note = riodev_find_ioctl_by_name(set, "widget.NOTE", NULL);
-    CHECK(note && note->input->variable && note->input->size == 2 && !note->output_fixed && !note->input_exact);
-    round_trip(note->input, A("Len=5", "Text=hi\001\\"), 0, "0500" "6869015c", A("5", "\"hi\\x01\\\\\""));
+    CHECK(note && note->input->variable && note->input->size == 2 && !note->output_fixed &&
+          !note->input_exact);
+    round_trip(note->input, A("Len=5", "Text=hi\001\\"), 0,
+               "0500"
+               "6869015c",
+               A("5", "\"hi\\x01\\\\\""));
     round_trip(note->input, A("Len=0"), 0, "0000", A("0", "\"\""));
     round_trip(note->output, A("Blob=00ff"), 0, "00ff", A("00ff"));
     /* A decoded value out of its range says so. */
@@ -561,9 +587,15 @@ static void test_mutations(void)
                 size_t at = (size_t)g_rand_int_range(rng, 0, (gint32)mlen);
                 static const char pool[] = "=[];:.\n#\\xX09azAZ_ \t-";
                 switch (g_rand_int_range(rng, 0, 3)) {
-                case 0: m[at] = pool[g_rand_int_range(rng, 0, sizeof(pool) - 1)]; break;
-                case 1: m[at] = (char)g_rand_int_range(rng, 1, 256); break;
-                default: mlen = at; break; /* truncate */
+                case 0:
+                    m[at] = pool[g_rand_int_range(rng, 0, sizeof(pool) - 1)];
+                    break;
+                case 1:
+                    m[at] = (char)g_rand_int_range(rng, 1, 256);
+                    break;
+                default:
+                    mlen = at;
+                    break; /* truncate */
                 }
             }
             riodev_set *set = riodev_set_new();
@@ -572,7 +604,8 @@ static void test_mutations(void)
                 loaded++;
             } else {
                 refused++;
-                CHECK(err && strchr(err->message, '\n') == NULL && g_str_has_prefix(err->message, "mutant.riodev"));
+                CHECK(err && strchr(err->message, '\n') == NULL &&
+                      g_str_has_prefix(err->message, "mutant.riodev"));
                 g_clear_error(&err);
             }
             riodev_free(set);
