@@ -21,9 +21,10 @@ static void emit(hayes *h, const uint8_t *data, size_t len)
 /* Every answer is framed "\r\n<text>\r\n" (brief section 7). */
 static void answer(hayes *h, const char *text)
 {
-    char buf[RIO_MODEM_LINE_MAX + 8];
+    char buf[64];
     int n = snprintf(buf, sizeof buf, "\r\n%s\r\n", text);
-    emit(h, (const uint8_t *)buf, (size_t)n);
+    if (n > 0)
+        emit(h, (const uint8_t *)buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 static void answer_connect(hayes *h, uint32_t baud)

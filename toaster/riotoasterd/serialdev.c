@@ -4,7 +4,13 @@
 
 #include "serialdev.h"
 
-enum { TO_READ_INTERVAL, TO_READ_MULTIPLIER, TO_READ_CONSTANT, TO_WRITE_MULTIPLIER, TO_WRITE_CONSTANT };
+enum {
+    TO_READ_INTERVAL,
+    TO_READ_MULTIPLIER,
+    TO_READ_CONSTANT,
+    TO_WRITE_MULTIPLIER,
+    TO_WRITE_CONSTANT
+};
 
 #define READ_BUF_MIN 256
 
@@ -27,7 +33,8 @@ static serial_outcome done(serial_reply *r, uint32_t status)
 
 static serial_outcome done_data(serial_reply *r, const uint8_t *data, uint32_t len)
 {
-    *r = (serial_reply){.status = RIO_STATUS_SUCCESS, .information = len, .data = data, .data_length = len};
+    *r = (serial_reply){
+        .status = RIO_STATUS_SUCCESS, .information = len, .data = data, .data_length = len};
     return SERIAL_COMPLETED;
 }
 
@@ -299,7 +306,8 @@ static serial_outcome set_baud(serialdev *d, const uint8_t *in, uint32_t in_len,
     return done(r, status);
 }
 
-static serial_outcome set_line_control(serialdev *d, const uint8_t *in, uint32_t in_len, serial_reply *r)
+static serial_outcome set_line_control(serialdev *d, const uint8_t *in, uint32_t in_len,
+                                       serial_reply *r)
 {
     if (in_len != RIO_SERIAL_LINE_CONTROL_SIZE)
         return done(r, RIO_STATUS_INVALID_PARAMETER);
@@ -326,7 +334,8 @@ static serial_outcome get_line_control(serialdev *d, serial_reply *r)
     return done_data(r, d->scratch, RIO_SERIAL_LINE_CONTROL_SIZE);
 }
 
-static serial_outcome set_timeouts(serialdev *d, const uint8_t *in, uint32_t in_len, serial_reply *r)
+static serial_outcome set_timeouts(serialdev *d, const uint8_t *in, uint32_t in_len,
+                                   serial_reply *r)
 {
     if (in_len != RIO_SERIAL_TIMEOUTS_SIZE)
         return done(r, RIO_STATUS_INVALID_PARAMETER);
@@ -351,7 +360,8 @@ static serial_outcome set_dtr(serialdev *d, bool on, serial_reply *r)
     return done(r, RIO_STATUS_SUCCESS);
 }
 
-static serial_outcome set_wait_mask(serialdev *d, const uint8_t *in, uint32_t in_len, serial_reply *r)
+static serial_outcome set_wait_mask(serialdev *d, const uint8_t *in, uint32_t in_len,
+                                    serial_reply *r)
 {
     if (in_len != RIO_SERIAL_U32_SIZE || (rio_get_le32(in) & ~(uint32_t)RIO_SERIAL_EV_ALL))
         return done(r, RIO_STATUS_INVALID_PARAMETER);
@@ -393,8 +403,10 @@ static serial_outcome get_commstatus(serialdev *d, serial_reply *r)
     uint64_t in_q = d->rx_len + (d->ops->in_queue ? d->ops->in_queue(d->line) : 0);
     memset(s, 0, RIO_SERIAL_STATUS_SIZE);
     rio_put_le32(s + RIO_SERIAL_STATUS_OFF_ERRORS, d->errors);
-    rio_put_le32(s + RIO_SERIAL_STATUS_OFF_IN_QUEUE, in_q > UINT32_MAX ? UINT32_MAX : (uint32_t)in_q);
-    rio_put_le32(s + RIO_SERIAL_STATUS_OFF_OUT_QUEUE, d->ops->out_queue ? d->ops->out_queue(d->line) : 0);
+    rio_put_le32(s + RIO_SERIAL_STATUS_OFF_IN_QUEUE,
+                 in_q > UINT32_MAX ? UINT32_MAX : (uint32_t)in_q);
+    rio_put_le32(s + RIO_SERIAL_STATUS_OFF_OUT_QUEUE,
+                 d->ops->out_queue ? d->ops->out_queue(d->line) : 0);
     d->errors = 0;
     return done_data(r, s, RIO_SERIAL_STATUS_SIZE);
 }
@@ -545,7 +557,8 @@ static uint32_t modem_status(void *line)
     return msr | (d->modem.carrier ? RIO_SERIAL_MSR_DCD : 0);
 }
 
-static uint32_t modem_write(void *line, const uint8_t *data, uint32_t len, uint64_t now_ms, uint32_t *accepted)
+static uint32_t modem_write(void *line, const uint8_t *data, uint32_t len, uint64_t now_ms,
+                            uint32_t *accepted)
 {
     serialdev *d = line;
     modem_carrier(d, hayes_input(&d->modem, data, len, d->baud, now_ms));

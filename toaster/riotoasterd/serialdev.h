@@ -49,15 +49,17 @@ typedef struct serial_reply {
  * Setters return an NTSTATUS; on failure the port keeps its old value. */
 typedef struct serial_line_ops {
     uint32_t (*set_baud)(void *line, uint32_t baud);
-    uint32_t (*set_line_control)(void *line, uint8_t stop_bits, uint8_t parity, uint8_t word_length);
+    uint32_t (*set_line_control)(void *line, uint8_t stop_bits, uint8_t parity,
+                                 uint8_t word_length);
     void (*set_dtr)(void *line, bool on);
     uint32_t (*modem_status)(void *line); /* RIO_SERIAL_MSR_* bits */
     /* Bytes written through the port (DTR is set); *accepted = how many. */
-    uint32_t (*write)(void *line, const uint8_t *data, uint32_t len, uint64_t now_ms, uint32_t *accepted);
+    uint32_t (*write)(void *line, const uint8_t *data, uint32_t len, uint64_t now_ms,
+                      uint32_t *accepted);
     void (*purge)(void *line, uint32_t bits);
     /* Time is now_ms (or input may be waiting): deliver what happened. */
     void (*poll)(void *line, uint64_t now_ms);
-    uint64_t (*deadline)(void *line); /* next poll the line needs, or SERIAL_NO_DEADLINE */
+    uint64_t (*deadline)(void *line);  /* next poll the line needs, or SERIAL_NO_DEADLINE */
     uint32_t (*in_queue)(void *line);  /* received bytes held below the port (NULL: none) */
     uint32_t (*out_queue)(void *line); /* bytes not yet sent (NULL: none) */
     /* Back to the initial state: 9600 8N1, DTR clear, nothing queued.
@@ -70,7 +72,7 @@ enum serial_request { SERIAL_REQ_NONE, SERIAL_REQ_READ, SERIAL_REQ_WAIT };
 typedef struct serialdev {
     const serial_line_ops *ops;
     void *line;
-    hayes modem; /* the line of serialdev_init_modem */
+    hayes modem;  /* the line of serialdev_init_modem */
     uint64_t now; /* time of the current call; never goes back */
 
     uint32_t baud;

@@ -11,9 +11,11 @@ static const struct {
     uint32_t baud;
     speed_t speed;
 } speeds[] = {
-    {RIO_SERIAL_BAUD_300, B300},     {RIO_SERIAL_BAUD_1200, B1200},   {RIO_SERIAL_BAUD_2400, B2400},
-    {RIO_SERIAL_BAUD_4800, B4800},   {RIO_SERIAL_BAUD_9600, B9600},   {RIO_SERIAL_BAUD_19200, B19200},
-    {RIO_SERIAL_BAUD_38400, B38400}, {RIO_SERIAL_BAUD_57600, B57600}, {RIO_SERIAL_BAUD_115200, B115200},
+    {RIO_SERIAL_BAUD_300, B300},       {RIO_SERIAL_BAUD_1200, B1200},
+    {RIO_SERIAL_BAUD_2400, B2400},     {RIO_SERIAL_BAUD_4800, B4800},
+    {RIO_SERIAL_BAUD_9600, B9600},     {RIO_SERIAL_BAUD_19200, B19200},
+    {RIO_SERIAL_BAUD_38400, B38400},   {RIO_SERIAL_BAUD_57600, B57600},
+    {RIO_SERIAL_BAUD_115200, B115200},
 };
 
 static const struct {
@@ -42,11 +44,13 @@ static uint32_t apply(ttyport *tp, const struct termios *old, const struct termi
     const tcflag_t checked = CSIZE | PARENB | PARODD | CSTOPB;
     struct termios got;
     if (tcsetattr(tp->fd, TCSANOW, want) < 0 || tcgetattr(tp->fd, &got) < 0) {
-        uint32_t status = errno == EINVAL ? RIO_STATUS_INVALID_PARAMETER : RIO_STATUS_INVALID_DEVICE_STATE;
+        uint32_t status =
+            errno == EINVAL ? RIO_STATUS_INVALID_PARAMETER : RIO_STATUS_INVALID_DEVICE_STATE;
         (void)tcsetattr(tp->fd, TCSANOW, old);
         return status;
     }
-    if ((got.c_cflag & checked) != (want->c_cflag & checked) || cfgetospeed(&got) != cfgetospeed(want)) {
+    if ((got.c_cflag & checked) != (want->c_cflag & checked) ||
+        cfgetospeed(&got) != cfgetospeed(want)) {
         (void)tcsetattr(tp->fd, TCSANOW, old);
         return RIO_STATUS_INVALID_PARAMETER;
     }
@@ -151,7 +155,8 @@ static uint32_t tty_modem_status(void *line)
     return read_lines(tp);
 }
 
-static uint32_t tty_write(void *line, const uint8_t *data, uint32_t len, uint64_t now_ms, uint32_t *accepted)
+static uint32_t tty_write(void *line, const uint8_t *data, uint32_t len, uint64_t now_ms,
+                          uint32_t *accepted)
 {
     ttyport *tp = line;
     (void)now_ms;
@@ -205,8 +210,10 @@ static void tty_poll(void *line, uint64_t now_ms)
 static uint64_t tty_deadline(void *line)
 {
     ttyport *tp = line;
-    uint32_t line_events = RIO_SERIAL_EV_CTS | RIO_SERIAL_EV_DSR | RIO_SERIAL_EV_RLSD | RIO_SERIAL_EV_RING;
-    if (!tp->has_lines || !serialdev_pending(tp->dev) || !(serialdev_wait_mask(tp->dev) & line_events))
+    uint32_t line_events =
+        RIO_SERIAL_EV_CTS | RIO_SERIAL_EV_DSR | RIO_SERIAL_EV_RLSD | RIO_SERIAL_EV_RING;
+    if (!tp->has_lines || !serialdev_pending(tp->dev) ||
+        !(serialdev_wait_mask(tp->dev) & line_events))
         return SERIAL_NO_DEADLINE;
     return tp->last_poll + TTYPORT_LINE_POLL_MS;
 }
@@ -239,7 +246,8 @@ static void tty_reset(void *line)
         t.c_cc[VTIME] = 0;
         cfsetispeed(&t, B9600);
         cfsetospeed(&t, B9600);
-        line_control_flags(&t, RIO_SERIAL_STOP_BITS_1, RIO_SERIAL_PARITY_NONE, RIO_SERIAL_WORD_LENGTH_DEFAULT);
+        line_control_flags(&t, RIO_SERIAL_STOP_BITS_1, RIO_SERIAL_PARITY_NONE,
+                           RIO_SERIAL_WORD_LENGTH_DEFAULT);
         (void)tcsetattr(tp->fd, TCSANOW, &t);
     }
     int bit = TIOCM_DTR;

@@ -6,7 +6,7 @@
 #include "check.h"
 #include "hayes.h"
 
-#define BAUD 9600
+#define BAUD  9600
 #define GUARD RIO_MODEM_GUARD_MS
 
 typedef struct capture {
@@ -30,8 +30,8 @@ static void capture_emit(void *ctx, const uint8_t *data, size_t len)
 static void expect_out(capture *c, const char *want, size_t want_len, int line)
 {
     if (c->len != want_len || memcmp(c->buf, want, want_len) != 0) {
-        fprintf(stderr, "%s:%d: modem sent %zu bytes \"%.*s\", expected %zu \"%.*s\"\n", __FILE__, line, c->len,
-                (int)c->len, (const char *)c->buf, want_len, (int)want_len, want);
+        fprintf(stderr, "%s:%d: modem sent %zu bytes \"%.*s\", expected %zu \"%.*s\"\n", __FILE__,
+                line, c->len, (int)c->len, (const char *)c->buf, want_len, (int)want_len, want);
         check_failures++;
     }
     c->len = 0;
@@ -101,7 +101,8 @@ static void test_answers_framed_crlf(void)
     put(&h, "ATE0\r", 0);
     c.len = 0;
     const char *cmds[] = {"AT\r", "ATX\r", "ATI\r", "ATD1\r"};
-    const char *answers[] = {"\r\nOK\r\n", "\r\nERROR\r\n", "\r\nRIO Modem 1.0\r\n\r\nOK\r\n", "\r\nCONNECT 9600\r\n"};
+    const char *answers[] = {"\r\nOK\r\n", "\r\nERROR\r\n", "\r\nRIO Modem 1.0\r\n\r\nOK\r\n",
+                             "\r\nCONNECT 9600\r\n"};
     for (size_t i = 0; i < 4; i++) {
         put(&h, cmds[i], 0);
         expect_out(&c, answers[i], strlen(answers[i]), __LINE__);
@@ -118,7 +119,7 @@ static void test_atz_resets_modem_side(void)
     put(&h, "ATE0\r", ESCAPED_AT);
     c.len = 0;
     CHECK_EQ(put(&h, "ATZ\r", ESCAPED_AT + 1), HAYES_CARRIER_CHANGED); /* the call goes */
-    EXPECT_OUT(&c, "\r\nOK\r\n");                            /* echo was off for the ATZ line */
+    EXPECT_OUT(&c, "\r\nOK\r\n"); /* echo was off for the ATZ line */
     CHECK(!h.carrier);
     CHECK(!h.online);
     CHECK(h.echo);
@@ -160,7 +161,8 @@ static void test_atd_connects_online(void)
     hayes h;
     capture c;
     setup(&h, &c);
-    CHECK_EQ(hayes_input(&h, (const uint8_t *)"ATD0123456789\rhi", 16, 115200, 0), HAYES_CARRIER_CHANGED);
+    CHECK_EQ(hayes_input(&h, (const uint8_t *)"ATD0123456789\rhi", 16, 115200, 0),
+             HAYES_CARRIER_CHANGED);
     EXPECT_OUT(&c, "ATD0123456789\r\r\nCONNECT 115200\r\nhi");
     CHECK(h.carrier);
     CHECK(h.online);
@@ -212,8 +214,9 @@ static void test_ato_online_or_error(void)
  * digits only, ATE needs 0 or 1). */
 static void test_anything_else_is_error(void)
 {
-    const char *lines[] = {"ATX\r", "HELLO\r", "A\r", "ATD\r", "ATDT5551234\r", "ATD12a\r",
-                           "ATE\r", "ATE2\r", "ATH0\r", "ATZ0\r", "ATI0\r", "ATEOI\r", "ATE0I\r", " AT\r"};
+    const char *lines[] = {"ATX\r",    "HELLO\r", "A\r",     "ATD\r",  "ATDT5551234\r",
+                           "ATD12a\r", "ATE\r",   "ATE2\r",  "ATH0\r", "ATZ0\r",
+                           "ATI0\r",   "ATEOI\r", "ATE0I\r", " AT\r"};
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
         hayes h;
         capture c;

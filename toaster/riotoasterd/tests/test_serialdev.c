@@ -9,21 +9,21 @@
 #include "serialdev.h"
 
 #define MAXDWORD RIO_SERIAL_TIMEOUT_MAXDWORD
-#define GUARD RIO_MODEM_GUARD_MS
-#define BIG_OUT 4096
+#define GUARD    RIO_MODEM_GUARD_MS
+#define BIG_OUT  4096
 
 static serial_reply R; /* the last reply */
 
-static serial_outcome ioctl_in(serialdev *d, uint32_t code, const void *in, uint32_t in_len, uint32_t out_len,
-                               uint64_t now)
+static serial_outcome ioctl_in(serialdev *d, uint32_t code, const void *in, uint32_t in_len,
+                               uint32_t out_len, uint64_t now)
 {
     R = (serial_reply){0};
     return serialdev_ioctl(d, code, in, in_len, out_len, now, &R);
 }
 
 /* A completed IOCTL's status (SERIAL_PENDING counts as a failure here). */
-static uint32_t ioctl_status(serialdev *d, uint32_t code, const void *in, uint32_t in_len, uint32_t out_len,
-                             uint64_t now)
+static uint32_t ioctl_status(serialdev *d, uint32_t code, const void *in, uint32_t in_len,
+                             uint32_t out_len, uint64_t now)
 {
     serial_outcome o = ioctl_in(d, code, in, in_len, out_len, now);
     CHECK_EQ(o, SERIAL_COMPLETED);
@@ -49,19 +49,22 @@ static uint32_t set_u32(serialdev *d, uint32_t code, uint32_t v, uint64_t now)
     return ioctl_status(d, code, in, sizeof in, 0, now);
 }
 
-static void set_timeouts(serialdev *d, uint32_t interval, uint32_t mult, uint32_t constant, uint64_t now)
+static void set_timeouts(serialdev *d, uint32_t interval, uint32_t mult, uint32_t constant,
+                         uint64_t now)
 {
     uint8_t in[RIO_SERIAL_TIMEOUTS_SIZE] = {0};
     rio_put_le32(in + RIO_SERIAL_TIMEOUTS_OFF_READ_INTERVAL, interval);
     rio_put_le32(in + RIO_SERIAL_TIMEOUTS_OFF_READ_MULTIPLIER, mult);
     rio_put_le32(in + RIO_SERIAL_TIMEOUTS_OFF_READ_CONSTANT, constant);
-    CHECK_EQ(ioctl_status(d, RIO_IOCTL_SERIAL_SET_TIMEOUTS, in, sizeof in, 0, now), RIO_STATUS_SUCCESS);
+    CHECK_EQ(ioctl_status(d, RIO_IOCTL_SERIAL_SET_TIMEOUTS, in, sizeof in, 0, now),
+             RIO_STATUS_SUCCESS);
 }
 
 static uint32_t put(serialdev *d, const char *s, uint64_t now)
 {
     R = (serial_reply){0};
-    CHECK_EQ(serialdev_write(d, (const uint8_t *)s, (uint32_t)strlen(s), now, &R), SERIAL_COMPLETED);
+    CHECK_EQ(serialdev_write(d, (const uint8_t *)s, (uint32_t)strlen(s), now, &R),
+             SERIAL_COMPLETED);
     if (R.status == RIO_STATUS_SUCCESS)
         CHECK_EQ(R.information, strlen(s));
     return R.status;
@@ -69,29 +72,30 @@ static uint32_t put(serialdev *d, const char *s, uint64_t now)
 
 static void expect_bytes(const serial_reply *r, const char *want, size_t want_len, int line)
 {
-    if (r->status != RIO_STATUS_SUCCESS || r->data_length != want_len || r->information != want_len ||
-        (want_len && memcmp(r->data, want, want_len) != 0)) {
-        fprintf(stderr, "%s:%d: READ got status 0x%08X, %u bytes \"%.*s\", expected %zu \"%.*s\"\n", __FILE__, line,
-                r->status, r->data_length, (int)r->data_length, r->data ? (const char *)r->data : "", want_len,
-                (int)want_len, want);
+    if (r->status != RIO_STATUS_SUCCESS || r->data_length != want_len ||
+        r->information != want_len || (want_len && memcmp(r->data, want, want_len) != 0)) {
+        fprintf(stderr, "%s:%d: READ got status 0x%08X, %u bytes \"%.*s\", expected %zu \"%.*s\"\n",
+                __FILE__, line, r->status, r->data_length, (int)r->data_length,
+                r->data ? (const char *)r->data : "", want_len, (int)want_len, want);
         check_failures++;
     }
 }
 #define EXPECT_BYTES(r, lit) expect_bytes((r), (lit), sizeof(lit) - 1, __LINE__)
 
 /* A READ that completes at once (default timeouts) returns `lit`. */
-#define EXPECT_READ(d, now, lit)                                                      \
-    do {                                                                              \
-        R = (serial_reply){0};                                                        \
-        CHECK_EQ(serialdev_read((d), BIG_OUT, (now), &R), SERIAL_COMPLETED);          \
-        EXPECT_BYTES(&R, lit);                                                        \
+#define EXPECT_READ(d, now, lit)                                             \
+    do {                                                                     \
+        R = (serial_reply){0};                                               \
+        CHECK_EQ(serialdev_read((d), BIG_OUT, (now), &R), SERIAL_COMPLETED); \
+        EXPECT_BYTES(&R, lit);                                               \
     } while (0)
 
 static void expect_pending(serialdev *d, uint64_t now, int line)
 {
     serial_reply r;
     if (serialdev_poll(d, now, &r) != SERIAL_PENDING) {
-        fprintf(stderr, "%s:%d: request no longer pending at %llu\n", __FILE__, line, (unsigned long long)now);
+        fprintf(stderr, "%s:%d: request no longer pending at %llu\n", __FILE__, line,
+                (unsigned long long)now);
         check_failures++;
     }
 }
@@ -131,11 +135,20 @@ static uint32_t commstatus(serialdev *d, uint32_t off, uint64_t now)
 }
 
 static const uint32_t all_codes[] = {
-    RIO_IOCTL_SERIAL_SET_BAUD_RATE,   RIO_IOCTL_SERIAL_GET_BAUD_RATE,   RIO_IOCTL_SERIAL_SET_LINE_CONTROL,
-    RIO_IOCTL_SERIAL_GET_LINE_CONTROL, RIO_IOCTL_SERIAL_SET_TIMEOUTS,   RIO_IOCTL_SERIAL_GET_TIMEOUTS,
-    RIO_IOCTL_SERIAL_SET_DTR,         RIO_IOCTL_SERIAL_CLR_DTR,         RIO_IOCTL_SERIAL_GET_MODEMSTATUS,
-    RIO_IOCTL_SERIAL_SET_WAIT_MASK,   RIO_IOCTL_SERIAL_GET_WAIT_MASK,   RIO_IOCTL_SERIAL_WAIT_ON_MASK,
-    RIO_IOCTL_SERIAL_PURGE,           RIO_IOCTL_SERIAL_GET_COMMSTATUS,
+    RIO_IOCTL_SERIAL_SET_BAUD_RATE,
+    RIO_IOCTL_SERIAL_GET_BAUD_RATE,
+    RIO_IOCTL_SERIAL_SET_LINE_CONTROL,
+    RIO_IOCTL_SERIAL_GET_LINE_CONTROL,
+    RIO_IOCTL_SERIAL_SET_TIMEOUTS,
+    RIO_IOCTL_SERIAL_GET_TIMEOUTS,
+    RIO_IOCTL_SERIAL_SET_DTR,
+    RIO_IOCTL_SERIAL_CLR_DTR,
+    RIO_IOCTL_SERIAL_GET_MODEMSTATUS,
+    RIO_IOCTL_SERIAL_SET_WAIT_MASK,
+    RIO_IOCTL_SERIAL_GET_WAIT_MASK,
+    RIO_IOCTL_SERIAL_WAIT_ON_MASK,
+    RIO_IOCTL_SERIAL_PURGE,
+    RIO_IOCTL_SERIAL_GET_COMMSTATUS,
 };
 #define NCODES (sizeof all_codes / sizeof all_codes[0])
 
@@ -178,7 +191,8 @@ static void test_unknown_ioctl_invalid_device_request(void)
         0,
     };
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
-        CHECK_EQ(ioctl_status(&d, unknown[i], "abcd", 4, BIG_OUT, 0), RIO_STATUS_INVALID_DEVICE_REQUEST);
+        CHECK_EQ(ioctl_status(&d, unknown[i], "abcd", 4, BIG_OUT, 0),
+                 RIO_STATUS_INVALID_DEVICE_REQUEST);
     CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_BAUD_RATE, 0), RIO_SERIAL_BAUD_DEFAULT);
     serialdev_free(&d);
 }
@@ -190,8 +204,10 @@ static void test_input_validated_before_state(void)
 {
     serialdev d;
     serialdev_init_modem(&d);
-    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_WAIT_ON_MASK, NULL, 0, 3, 0), RIO_STATUS_BUFFER_TOO_SMALL);
-    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_WAIT_ON_MASK, NULL, 0, 4, 0), RIO_STATUS_INVALID_PARAMETER);
+    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_WAIT_ON_MASK, NULL, 0, 3, 0),
+             RIO_STATUS_BUFFER_TOO_SMALL);
+    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_WAIT_ON_MASK, NULL, 0, 4, 0),
+             RIO_STATUS_INVALID_PARAMETER);
     CHECK_EQ(set_u32(&d, RIO_IOCTL_SERIAL_PURGE, 0x10, 0), RIO_STATUS_INVALID_PARAMETER);
     serialdev_free(&d);
 }
@@ -204,9 +220,9 @@ static void test_fixed_outputs_buffer_too_small(void)
     static const struct {
         uint32_t code, size;
     } outs[] = {
-        {RIO_IOCTL_SERIAL_GET_BAUD_RATE, 4},   {RIO_IOCTL_SERIAL_GET_LINE_CONTROL, 3},
-        {RIO_IOCTL_SERIAL_GET_TIMEOUTS, 20},   {RIO_IOCTL_SERIAL_GET_MODEMSTATUS, 4},
-        {RIO_IOCTL_SERIAL_GET_WAIT_MASK, 4},   {RIO_IOCTL_SERIAL_GET_COMMSTATUS, 20},
+        {RIO_IOCTL_SERIAL_GET_BAUD_RATE, 4}, {RIO_IOCTL_SERIAL_GET_LINE_CONTROL, 3},
+        {RIO_IOCTL_SERIAL_GET_TIMEOUTS, 20}, {RIO_IOCTL_SERIAL_GET_MODEMSTATUS, 4},
+        {RIO_IOCTL_SERIAL_GET_WAIT_MASK, 4}, {RIO_IOCTL_SERIAL_GET_COMMSTATUS, 20},
         {RIO_IOCTL_SERIAL_WAIT_ON_MASK, 4},
     };
     serialdev d;
@@ -240,9 +256,10 @@ static void test_reset_restores_initial_state(void)
     serialdev_reset(&d);
 
     CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_BAUD_RATE, 2), 9600);
-    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_GET_LINE_CONTROL, NULL, 0, 3, 2), RIO_STATUS_SUCCESS);
-    CHECK(R.data_length == 3 && R.data[0] == RIO_SERIAL_STOP_BITS_1 && R.data[1] == RIO_SERIAL_PARITY_NONE &&
-          R.data[2] == 8);
+    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_GET_LINE_CONTROL, NULL, 0, 3, 2),
+             RIO_STATUS_SUCCESS);
+    CHECK(R.data_length == 3 && R.data[0] == RIO_SERIAL_STOP_BITS_1 &&
+          R.data[1] == RIO_SERIAL_PARITY_NONE && R.data[2] == 8);
     CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_GET_TIMEOUTS, NULL, 0, 20, 2), RIO_STATUS_SUCCESS);
     CHECK(R.data_length == 20 && rio_get_le32(R.data) == MAXDWORD);
     for (uint32_t off = 4; R.data_length == 20 && off < 20; off += 4)
@@ -270,7 +287,8 @@ static void test_request_pends_until_event_or_timeout(void)
     CHECK_EQ(serialdev_read(&d, 10, 100, &r), SERIAL_PENDING);
     CHECK(serialdev_pending(&d));
     CHECK_EQ(serialdev_deadline(&d), 600);
-    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_GET_BAUD_RATE, NULL, 0, 4, 200), RIO_STATUS_DEVICE_BUSY);
+    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_GET_BAUD_RATE, NULL, 0, 4, 200),
+             RIO_STATUS_DEVICE_BUSY);
     CHECK(serialdev_pending(&d));
     r = poll_done(&d, 600);
     EXPECT_BYTES(&r, "");
@@ -318,7 +336,8 @@ static void test_set_baud_rate_listed_rates_only(void)
         CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_BAUD_RATE, 0), good[i]);
     }
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        CHECK_EQ(set_u32(&d, RIO_IOCTL_SERIAL_SET_BAUD_RATE, bad[i], 0), RIO_STATUS_INVALID_PARAMETER);
+        CHECK_EQ(set_u32(&d, RIO_IOCTL_SERIAL_SET_BAUD_RATE, bad[i], 0),
+                 RIO_STATUS_INVALID_PARAMETER);
         CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_BAUD_RATE, 0), 115200);
     }
     set_u32(&d, RIO_IOCTL_SERIAL_SET_BAUD_RATE, 2400, 0);
@@ -338,14 +357,19 @@ static void test_line_control_ranges(void)
         for (uint8_t parity = 0; parity <= 4; parity++)
             for (uint8_t word = 5; word <= 8; word++) {
                 uint8_t lc[3] = {stop, parity, word};
-                CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_SET_LINE_CONTROL, lc, 3, 0, 0), RIO_STATUS_SUCCESS);
-                CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_GET_LINE_CONTROL, NULL, 0, 3, 0), RIO_STATUS_SUCCESS);
+                CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_SET_LINE_CONTROL, lc, 3, 0, 0),
+                         RIO_STATUS_SUCCESS);
+                CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_GET_LINE_CONTROL, NULL, 0, 3, 0),
+                         RIO_STATUS_SUCCESS);
                 CHECK(R.data_length == 3 && memcmp(R.data, lc, 3) == 0);
             }
-    static const uint8_t bad[][3] = {{3, 0, 8}, {0, 5, 8}, {0, 0, 4}, {0, 0, 9}, {255, 255, 255}, {0, 0, 0}};
+    static const uint8_t bad[][3] = {{3, 0, 8}, {0, 5, 8},       {0, 0, 4},
+                                     {0, 0, 9}, {255, 255, 255}, {0, 0, 0}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_SET_LINE_CONTROL, bad[i], 3, 0, 0), RIO_STATUS_INVALID_PARAMETER);
-    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_GET_LINE_CONTROL, NULL, 0, 3, 0), RIO_STATUS_SUCCESS);
+        CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_SET_LINE_CONTROL, bad[i], 3, 0, 0),
+                 RIO_STATUS_INVALID_PARAMETER);
+    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_GET_LINE_CONTROL, NULL, 0, 3, 0),
+             RIO_STATUS_SUCCESS);
     CHECK(R.data_length == 3 && R.data[0] == 2 && R.data[1] == 4 && R.data[2] == 8);
     serialdev_free(&d);
 }
@@ -386,7 +410,8 @@ static void test_wrong_input_size_invalid_parameter(void)
     for (size_t i = 0; i < sizeof ins / sizeof ins[0]; i++) {
         uint32_t sizes[] = {0, ins[i].size - 1, ins[i].size + 1, sizeof buf};
         for (size_t j = 0; j < 4; j++)
-            CHECK_EQ(ioctl_status(&d, ins[i].code, buf, sizes[j], 0, 0), RIO_STATUS_INVALID_PARAMETER);
+            CHECK_EQ(ioctl_status(&d, ins[i].code, buf, sizes[j], 0, 0),
+                     RIO_STATUS_INVALID_PARAMETER);
     }
     CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_BAUD_RATE, 0), 9600);
     serialdev_free(&d);
@@ -406,7 +431,8 @@ static void test_no_input_ignored_no_output_empty(void)
     CHECK_EQ(R.information, 0);
     uint8_t baud[4];
     rio_put_le32(baud, 1200);
-    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_SET_BAUD_RATE, baud, 4, BIG_OUT, 0), RIO_STATUS_SUCCESS);
+    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_SET_BAUD_RATE, baud, 4, BIG_OUT, 0),
+             RIO_STATUS_SUCCESS);
     CHECK_EQ(R.data_length, 0);
     CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_CLR_DTR, junk, 7, BIG_OUT, 0), RIO_STATUS_SUCCESS);
     CHECK_EQ(R.data_length, 0);
@@ -420,7 +446,8 @@ static void test_dtr_drives_dsr_cts(void)
     serialdev_init_modem(&d);
     CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_MODEMSTATUS, 0), 0);
     ioctl_status(&d, RIO_IOCTL_SERIAL_SET_DTR, NULL, 0, 0, 0);
-    CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_MODEMSTATUS, 0), RIO_SERIAL_MSR_CTS | RIO_SERIAL_MSR_DSR);
+    CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_MODEMSTATUS, 0),
+             RIO_SERIAL_MSR_CTS | RIO_SERIAL_MSR_DSR);
     ioctl_status(&d, RIO_IOCTL_SERIAL_CLR_DTR, NULL, 0, 0, 0);
     CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_MODEMSTATUS, 0), 0);
     serialdev_free(&d);
@@ -437,7 +464,8 @@ static void test_modem_status_dcd_with_call(void)
     CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_MODEMSTATUS, 2 * GUARD), /* escaped: call still up */
              RIO_SERIAL_MSR_CTS | RIO_SERIAL_MSR_DSR | RIO_SERIAL_MSR_DCD);
     put(&d, "ATH\r", 2 * GUARD);
-    CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_MODEMSTATUS, 2 * GUARD), RIO_SERIAL_MSR_CTS | RIO_SERIAL_MSR_DSR);
+    CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_MODEMSTATUS, 2 * GUARD),
+             RIO_SERIAL_MSR_CTS | RIO_SERIAL_MSR_DSR);
     serialdev_free(&d);
 }
 
@@ -525,8 +553,10 @@ static void test_atz_keeps_port_settings_and_dtr(void)
     put(&d, "ATZ\r", 2 * GUARD);
     CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_BAUD_RATE, 2 * GUARD), 57600);
     CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_WAIT_MASK, 2 * GUARD), RIO_SERIAL_EV_RING);
-    CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_MODEMSTATUS, 2 * GUARD), RIO_SERIAL_MSR_CTS | RIO_SERIAL_MSR_DSR);
-    EXPECT_READ(&d, 2 * GUARD, "\r\nCONNECT 57600\r\n+++\r\nOK\r\n\r\nOK\r\n"); /* echo was off; ATZ turns it on */
+    CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_MODEMSTATUS, 2 * GUARD),
+             RIO_SERIAL_MSR_CTS | RIO_SERIAL_MSR_DSR);
+    EXPECT_READ(&d, 2 * GUARD,
+                "\r\nCONNECT 57600\r\n+++\r\nOK\r\n\r\nOK\r\n"); /* echo was off; ATZ turns it on */
     put(&d, "AT\r", 2 * GUARD);
     EXPECT_READ(&d, 2 * GUARD, "AT\r\r\nOK\r\n");
     serialdev_free(&d);
@@ -544,9 +574,11 @@ static void test_queue_overrun_drops_newest_until_reported(void)
     put(&d, fill, 1);
     CHECK_EQ(commstatus(&d, RIO_SERIAL_STATUS_OFF_ERRORS, 1), 0);
     put(&d, "XYZ0123456", 2); /* 6 fit, "3456" do not */
-    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_GET_COMMSTATUS, NULL, 0, 19, 2), RIO_STATUS_BUFFER_TOO_SMALL);
+    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_GET_COMMSTATUS, NULL, 0, 19, 2),
+             RIO_STATUS_BUFFER_TOO_SMALL);
     CHECK_EQ(commstatus(&d, RIO_SERIAL_STATUS_OFF_ERRORS, 2), RIO_SERIAL_ERROR_QUEUEOVERRUN);
-    CHECK(R.data_length == 20 && rio_get_le32(R.data + RIO_SERIAL_STATUS_OFF_IN_QUEUE) == RIO_SERIAL_QUEUE_SIZE);
+    CHECK(R.data_length == 20 &&
+          rio_get_le32(R.data + RIO_SERIAL_STATUS_OFF_IN_QUEUE) == RIO_SERIAL_QUEUE_SIZE);
     CHECK_EQ(commstatus(&d, RIO_SERIAL_STATUS_OFF_ERRORS, 2), 0); /* reported once */
     serial_reply r;
     CHECK_EQ(serialdev_read(&d, RIO_SERIAL_QUEUE_SIZE + 100, 3, &r), SERIAL_COMPLETED);
@@ -738,7 +770,8 @@ static void test_wait_mask_defined_bits_only(void)
     CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_WAIT_MASK, 0), 0x1FF);
     uint32_t bad[] = {0x200, 0x1000, 0x80000000, 0xFFFFFFFF, RIO_SERIAL_EV_RXCHAR | 0x400};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        CHECK_EQ(set_u32(&d, RIO_IOCTL_SERIAL_SET_WAIT_MASK, bad[i], 0), RIO_STATUS_INVALID_PARAMETER);
+        CHECK_EQ(set_u32(&d, RIO_IOCTL_SERIAL_SET_WAIT_MASK, bad[i], 0),
+                 RIO_STATUS_INVALID_PARAMETER);
     CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_WAIT_MASK, 0), 0x1FF);
     CHECK_EQ(set_u32(&d, RIO_IOCTL_SERIAL_SET_WAIT_MASK, 0, 0), RIO_STATUS_SUCCESS);
     CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_WAIT_MASK, 0), 0);
@@ -752,8 +785,10 @@ static void test_wait_on_mask_checks(void)
     serialdev d;
     ready(&d);
     for (uint32_t out = 0; out < 4; out++)
-        CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_WAIT_ON_MASK, NULL, 0, out, 0), RIO_STATUS_BUFFER_TOO_SMALL);
-    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_WAIT_ON_MASK, NULL, 0, 4, 0), RIO_STATUS_INVALID_PARAMETER);
+        CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_WAIT_ON_MASK, NULL, 0, out, 0),
+                 RIO_STATUS_BUFFER_TOO_SMALL);
+    CHECK_EQ(ioctl_status(&d, RIO_IOCTL_SERIAL_WAIT_ON_MASK, NULL, 0, 4, 0),
+             RIO_STATUS_INVALID_PARAMETER);
     serialdev_free(&d);
 }
 
@@ -770,11 +805,13 @@ static void test_events_collected_from_set_wait_mask(void)
     serialdev_reset(&d);
 
     set_u32(&d, RIO_IOCTL_SERIAL_SET_WAIT_MASK, RIO_SERIAL_EV_DSR | RIO_SERIAL_EV_RXCHAR, 0);
-    ioctl_status(&d, RIO_IOCTL_SERIAL_SET_DTR, NULL, 0, 0, 0); /* DSR and CTS change; CTS not in mask */
+    ioctl_status(&d, RIO_IOCTL_SERIAL_SET_DTR, NULL, 0, 0,
+                 0); /* DSR and CTS change; CTS not in mask */
     CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_WAIT_ON_MASK, 0), RIO_SERIAL_EV_DSR);
     put(&d, "AT\r", 1);
     ioctl_status(&d, RIO_IOCTL_SERIAL_CLR_DTR, NULL, 0, 0, 1);
-    CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_WAIT_ON_MASK, 1), RIO_SERIAL_EV_DSR | RIO_SERIAL_EV_RXCHAR);
+    CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_WAIT_ON_MASK, 1),
+             RIO_SERIAL_EV_DSR | RIO_SERIAL_EV_RXCHAR);
     ioctl_status(&d, RIO_IOCTL_SERIAL_SET_DTR, NULL, 0, 0, 2);
     set_u32(&d, RIO_IOCTL_SERIAL_SET_WAIT_MASK, RIO_SERIAL_EV_CTS, 2); /* forgets the DSR */
     CHECK_EQ(ioctl_in(&d, RIO_IOCTL_SERIAL_WAIT_ON_MASK, NULL, 0, 4, 2), SERIAL_PENDING);
@@ -803,7 +840,8 @@ static void test_wait_on_mask_pends_until_event(void)
     serial_reply r = poll_done(&d, 2 * GUARD);
     CHECK(r.status == RIO_STATUS_SUCCESS && r.data_length == 4 && r.information == 4);
     CHECK_EQ(rio_get_le32(r.data), RIO_SERIAL_EV_RXCHAR);
-    CHECK_EQ(ioctl_in(&d, RIO_IOCTL_SERIAL_WAIT_ON_MASK, NULL, 0, 4, 2 * GUARD), SERIAL_PENDING); /* cleared */
+    CHECK_EQ(ioctl_in(&d, RIO_IOCTL_SERIAL_WAIT_ON_MASK, NULL, 0, 4, 2 * GUARD),
+             SERIAL_PENDING); /* cleared */
     serialdev_reset(&d);
     serialdev_free(&d);
 }
@@ -877,8 +915,9 @@ static void test_purge_rxclear_empties_queue(void)
     serialdev d;
     online(&d);
     put(&d, "keep", 1);
-    CHECK_EQ(set_u32(&d, RIO_IOCTL_SERIAL_PURGE, RIO_SERIAL_PURGE_TXABORT | RIO_SERIAL_PURGE_RXABORT |
-                                                      RIO_SERIAL_PURGE_TXCLEAR, 1),
+    CHECK_EQ(set_u32(&d, RIO_IOCTL_SERIAL_PURGE,
+                     RIO_SERIAL_PURGE_TXABORT | RIO_SERIAL_PURGE_RXABORT | RIO_SERIAL_PURGE_TXCLEAR,
+                     1),
              RIO_STATUS_SUCCESS);
     CHECK_EQ(commstatus(&d, RIO_SERIAL_STATUS_OFF_IN_QUEUE, 1), 4);
     CHECK_EQ(get_u32(&d, RIO_IOCTL_SERIAL_GET_MODEMSTATUS, 1),

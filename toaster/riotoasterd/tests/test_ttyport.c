@@ -14,7 +14,7 @@
 #include "check.h"
 #include "ttyport.h"
 
-#define WAIT_MS 5000 /* bound of every wait on the kernel */
+#define WAIT_MS  5000 /* bound of every wait on the kernel */
 #define MAXDWORD RIO_SERIAL_TIMEOUT_MAXDWORD
 
 typedef struct fixture {
@@ -66,7 +66,8 @@ static void teardown(fixture *f)
         close(f->master);
 }
 
-static uint32_t ioctl_st(fixture *f, uint32_t code, const void *in, uint32_t in_len, uint32_t out_len)
+static uint32_t ioctl_st(fixture *f, uint32_t code, const void *in, uint32_t in_len,
+                         uint32_t out_len)
 {
     R = (serial_reply){0};
     CHECK_EQ(serialdev_ioctl(&f->dev, code, in, in_len, out_len, f->now, &R), SERIAL_COMPLETED);
@@ -306,7 +307,7 @@ static void test_baud_lands_in_termios(void)
     static const struct {
         uint32_t baud;
         speed_t speed;
-    } rates[] = {{300, B300},     {1200, B1200},   {2400, B2400},   {4800, B4800},  {9600, B9600},
+    } rates[] = {{300, B300},     {1200, B1200},   {2400, B2400},   {4800, B4800},    {9600, B9600},
                  {19200, B19200}, {38400, B38400}, {57600, B57600}, {115200, B115200}};
     fixture f;
     if (!setup(&f))
@@ -393,16 +394,20 @@ static void test_modem_status_from_tiocmget(void)
     uint32_t want = 0;
     if (has_lines) {
         CHECK(bits & TIOCM_DTR);
-        want = (bits & TIOCM_CTS ? RIO_SERIAL_MSR_CTS : 0) | (bits & TIOCM_DSR ? RIO_SERIAL_MSR_DSR : 0) |
-               (bits & TIOCM_RI ? RIO_SERIAL_MSR_RI : 0) | (bits & TIOCM_CD ? RIO_SERIAL_MSR_DCD : 0);
+        want = (bits & TIOCM_CTS ? RIO_SERIAL_MSR_CTS : 0) |
+               (bits & TIOCM_DSR ? RIO_SERIAL_MSR_DSR : 0) |
+               (bits & TIOCM_RI ? RIO_SERIAL_MSR_RI : 0) |
+               (bits & TIOCM_CD ? RIO_SERIAL_MSR_DCD : 0);
     }
     CHECK_EQ(get_u32(&f, RIO_IOCTL_SERIAL_GET_MODEMSTATUS), want);
     CHECK_EQ(serialdev_write(&f.dev, (const uint8_t *)"x", 1, f.now, &R), SERIAL_COMPLETED);
     CHECK_EQ(R.status, RIO_STATUS_SUCCESS); /* DTR is set as far as the port goes */
-    if (!has_lines) {                        /* no lines: a line event never comes */
-        set_u32(&f, RIO_IOCTL_SERIAL_SET_WAIT_MASK, RIO_SERIAL_EV_DSR | RIO_SERIAL_EV_CTS | RIO_SERIAL_EV_RLSD);
+    if (!has_lines) {                       /* no lines: a line event never comes */
+        set_u32(&f, RIO_IOCTL_SERIAL_SET_WAIT_MASK,
+                RIO_SERIAL_EV_DSR | RIO_SERIAL_EV_CTS | RIO_SERIAL_EV_RLSD);
         ioctl_st(&f, RIO_IOCTL_SERIAL_CLR_DTR, NULL, 0, 0);
-        CHECK_EQ(serialdev_ioctl(&f.dev, RIO_IOCTL_SERIAL_WAIT_ON_MASK, NULL, 0, 4, f.now, &R), SERIAL_PENDING);
+        CHECK_EQ(serialdev_ioctl(&f.dev, RIO_IOCTL_SERIAL_WAIT_ON_MASK, NULL, 0, 4, f.now, &R),
+                 SERIAL_PENDING);
         CHECK_EQ(serialdev_deadline(&f.dev), SERIAL_NO_DEADLINE);
     }
     teardown(&f);
@@ -416,7 +421,8 @@ static void test_rxchar_event_from_tty(void)
         return;
     CHECK_EQ(set_u32(&f, RIO_IOCTL_SERIAL_SET_WAIT_MASK, RIO_SERIAL_EV_RXCHAR), RIO_STATUS_SUCCESS);
     serial_reply r;
-    CHECK_EQ(serialdev_ioctl(&f.dev, RIO_IOCTL_SERIAL_WAIT_ON_MASK, NULL, 0, 4, f.now, &r), SERIAL_PENDING);
+    CHECK_EQ(serialdev_ioctl(&f.dev, RIO_IOCTL_SERIAL_WAIT_ON_MASK, NULL, 0, 4, f.now, &r),
+             SERIAL_PENDING);
     master_write(&f, "!", 1);
     CHECK_EQ(drive(&f, &r), SERIAL_COMPLETED);
     CHECK(r.status == RIO_STATUS_SUCCESS && r.data_length == 4);
