@@ -398,3 +398,21 @@ def test_rio_h_ranges(shipped):
         assert f.range == (DEFS.TOASTER_DARKNESS_MIN, DEFS.TOASTER_DARKNESS_MAX)
     wl = s.find_struct("SERIAL_LINE_CONTROL").fields[2]
     assert wl.range == (DEFS.SERIAL_WORD_LENGTH_MIN, DEFS.SERIAL_WORD_LENGTH_MAX)
+
+
+# ---- the README's example is a working description --------------------------------
+
+def test_readme_example(tmp_path):
+    import re
+    with open(os.path.join(DEVICES, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    path = tmp_path / "thermo.riodev"
+    path.write_text(re.search(r"```ini\n(.*?)```", readme, re.S).group(1))
+    d = devdesc.load_file(str(path)).devices[0]
+    reading = d.find_struct("THERMO_READING")
+    texts = ["%s: %s" % (v.field.name, v.text) for v in reading.decode(bytes.fromhex("dafdffff00010000"))]
+    for t in texts[:3]:
+        assert "`%s`" % t in readme
+    for f in d.filters:
+        assert "`%s`" % f.filter in readme
+    assert d.find_struct("THERMO_UNITS").encode(["Units=FAHRENHEIT"]) == b"\x01"
