@@ -166,7 +166,6 @@ td a{color:#000;text-decoration:none;display:block}small{color:#555}"""
 
 def render_html(m):
     e = html.escape
-    names = [t["name"] for t in m["targets"]]
     out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>RIO/1 interop matrix</title>",
            "<style>%s</style></head><body><h1>RIO/1 conformance: interop matrix</h1>" % _CSS,
            "<table><tr><th>target</th><th>what was tested</th><th>exit</th><th>summary</th></tr>"]

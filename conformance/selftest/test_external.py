@@ -2,7 +2,6 @@
 second, deliberately different server (altserver) and riotoasterd — told
 their configuration and told nothing; the hints, the preflight, and the
 interop matrix with its browser rendering."""
-import json
 import os
 import re
 import shutil
