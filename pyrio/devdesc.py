@@ -15,6 +15,7 @@ two to each other on every shipped description.
 import json
 import os
 import re
+import stat
 import sys
 
 from pyrio.riodefs import DEFS
@@ -27,10 +28,15 @@ NAME_MAX = 64
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # Without RIO_DEVICE_PATH, the first of these that holds the shipped
 # toaster.riodev: the source tree's devices/ (when this pyrio is the source
-# tree's), then where the toolkit installs them under Python's prefix,
-# /usr/local and /usr (lib/riodev has its install directory compiled in).
+# tree's), then <prefix>/share/rio/devices, where the toolkit installs them
+# (lib/riodev has its install directory compiled in), for each folder above
+# this one first (an installed pyrio finds its own installation's), then
+# for Python's prefix, /usr/local and /usr.
+_ANCESTORS = [os.path.dirname(_HERE)]
+while os.path.dirname(_ANCESTORS[-1]) != _ANCESTORS[-1]:
+    _ANCESTORS.append(os.path.dirname(_ANCESTORS[-1]))
 _CANDIDATES = [os.path.join(os.path.dirname(_HERE), "devices")] + [
-    os.path.join(prefix, "share", "rio", "devices") for prefix in (sys.prefix, "/usr/local", "/usr")]
+    os.path.join(prefix, "share", "rio", "devices") for prefix in _ANCESTORS + [sys.prefix, "/usr/local", "/usr"]]
 
 INT_TYPES = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"]
 ARRAY_TYPES = ["char", "bytes", "pad"]
@@ -823,7 +829,6 @@ class DeviceSet:
             st = os.stat(path)
         except OSError as e:
             raise DescriptionError("%s: %s" % (path, e.strerror)) from None
-        import stat
         if not stat.S_ISREG(st.st_mode):
             raise DescriptionError("%s: not a regular file" % path)
         if st.st_size > FILE_MAX:

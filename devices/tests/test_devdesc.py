@@ -9,6 +9,7 @@ are the descriptions' (so the two copies cannot drift apart).
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -402,13 +403,17 @@ def test_rio_h_ranges(shipped):
 
 # ---- the README's example is a working description --------------------------------
 
+def _readme_example(tmp_path, readme, after=""):
+    example = re.search(r"```ini\n(.*?)```", readme[readme.index(after):], re.S).group(1)
+    path = tmp_path / "thermo.riodev"
+    path.write_text(example)
+    return devdesc.load_file(str(path)).devices[0]
+
+
 def test_readme_example(tmp_path):
-    import re
     with open(os.path.join(DEVICES, "README.md"), encoding="utf-8") as f:
         readme = f.read()
-    path = tmp_path / "thermo.riodev"
-    path.write_text(re.search(r"```ini\n(.*?)```", readme, re.S).group(1))
-    d = devdesc.load_file(str(path)).devices[0]
+    d = _readme_example(tmp_path, readme)
     reading = d.find_struct("THERMO_READING")
     texts = ["%s: %s" % (v.field.name, v.text) for v in reading.decode(bytes.fromhex("dafdffff00010000"))]
     for t in texts[:3]:
@@ -416,3 +421,11 @@ def test_readme_example(tmp_path):
     for f in d.filters:
         assert "`%s`" % f.filter in readme
     assert d.find_struct("THERMO_UNITS").encode(["Units=FAHRENHEIT"]) == b"\x01"
+
+
+def test_top_readme_example(tmp_path):
+    with open(os.path.join(TOP, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    d = _readme_example(tmp_path, readme, "## Describing your own device")
+    for f in d.filters:
+        assert "`%s`" % f.filter in readme
