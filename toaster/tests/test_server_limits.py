@@ -232,6 +232,32 @@ def test_byte_limits_reject_bad_values(rio_bin, opt, value):
     assert r.stderr.count("\n") == 1 and opt in r.stderr
 
 
+@pytest.mark.parametrize("args", [["--write-timeout", "0"], ["--write-timeout", "soon"], ["--max-connections", "0"],
+                                  ["--max-connections", "2000000"]])
+def test_connection_limits_reject_bad_values(rio_bin, args):
+    import subprocess
+    r = subprocess.run([rio_bin("riotoasterd")] + args, capture_output=True, text=True, timeout=10)
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and args[0] in r.stderr
+
+
+def test_byte_suffixes(toasterd, rio_bin):
+    """K, M and G are binary multiples: 4K is the smallest limit accepted."""
+    import subprocess
+    for value, limit in (("4K", 4096), ("1m", MIB), ("2G", 2048 * MIB)):
+        d = toasterd(args=["--max-ready-bytes", value, "--memory-budget", "4K"])
+        c = created(d)
+        c.sock.sendall(c.pdu(DEFS.MJ_WRITE, data=b"x" * LOAD) + c.pdu(DEFS.MJ_DEVICE_CONTROL,
+                                                                     DEFS.IOCTL_TOASTER_EJECT) +
+                       c.pdu(DEFS.MJ_WRITE, data=b"y"))
+        assert [a.status for a in c.answers(3)] == [DEFS.STATUS_SUCCESS, DEFS.STATUS_SUCCESS, INSUFFICIENT]
+        assert "(limit %d per toaster; 4096 of 4096 bytes held" % limit in d.log()
+        c.close()
+    r = subprocess.run([rio_bin("riotoasterd"), "--max-ready-bytes", "3K"], capture_output=True, text=True,
+                       timeout=10)
+    assert r.returncode == 2 and "want bytes >= 4096" in r.stderr
+
+
 # ---- connections that pin memory -------------------------------------------
 
 
