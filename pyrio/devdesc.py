@@ -165,6 +165,7 @@ def _unescape(raw):
 class Names:
     def __init__(self, name, is_flags, items, device):
         self.name, self.is_flags, self.items, self.device = name, is_flags, items, device
+        self.max = max(v for _, v in items)
 
     def lookup(self, value):
         for n, v in self.items:
@@ -409,12 +410,21 @@ class Device:
         self.device_type = 0
         self.read_data = self.write_data = "bytes"
         self.ioctls, self.structs, self.names, self.filters = [], [], [], []
+        self._struct_index, self._names_index = {}, {}
+
+    def add_struct(self, s):
+        self.structs.append(s)
+        self._struct_index[s.name] = s
+
+    def add_names(self, n):
+        self.names.append(n)
+        self._names_index[n.name] = n
 
     def find_struct(self, name):
-        return next((s for s in self.structs if s.name == name), None)
+        return self._struct_index.get(name)
 
     def find_names(self, name):
-        return next((n for n in self.names if n.name == name), None)
+        return self._names_index.get(name)
 
 
 # ---- reading a file -----------------------------------------------------------
@@ -428,6 +438,7 @@ class _Loader:
     def __init__(self, path, devset):
         self.path, self.devset = path, devset
         self.dev = Device(path)
+        self.codes = {}  # IOCTL code -> Ioctl, of this file
 
     def fail(self, line, group, key, what):
         raise DescriptionError(_msg(self.path, line, group, key, what))
@@ -525,11 +536,11 @@ class _Loader:
             if kind in ("enum", "flags"):
                 if self.dev.find_names(ident):
                     self.fail(g.line, g.name, None, "%s is already an enum or flags group" % ident)
-                self.dev.names.append(self.load_names(g, ident, kind == "flags"))
+                self.dev.add_names(self.load_names(g, ident, kind == "flags"))
         struct_groups = []
         for g, (kind, ident) in zip(groups, kinds):
             if kind == "struct":
-                self.dev.structs.append(self.load_struct(g, ident))
+                self.dev.add_struct(self.load_struct(g, ident))
                 struct_groups.append(g)
         ioctl_groups = []
         for g, (kind, ident) in zip(groups, kinds):
@@ -572,7 +583,7 @@ class _Loader:
     def load_names(self, g, ident, is_flags):
         if not g.keys:
             self.fail(g.line, g.name, None, "no values")
-        items = []
+        items, seen = [], {}
         for k, raw, line in g.keys:
             v = self.value(g, k, raw, line)
             num = parse_u64(v)
@@ -580,9 +591,9 @@ class _Loader:
                 self.fail(line, g.name, k, "'%s' is not a number" % v)
             if is_flags and num == 0:
                 self.fail(line, g.name, k, "a flag must have a bit set")
-            for n, other in items:
-                if other == num:
-                    self.fail(line, g.name, k, "value 0x%X is also %s" % (num, n))
+            if num in seen:
+                self.fail(line, g.name, k, "value 0x%X is also %s" % (num, seen[num]))
+            seen[num] = k
             items.append((k, num))
         return Names(ident, is_flags, items, self.dev)
 
@@ -634,7 +645,7 @@ class _Loader:
                 if nm.is_flags != want_flags:
                     bad("field %s: %s is a%s group, not %s" % (
                         f.name, oval, " flags" if nm.is_flags else "n enum", "flags" if want_flags else "an enum"))
-                for n, v in nm.items:
+                for n, v in (nm.items if fit_int(f.type, nm.max, False) is None else ()):
                     if fit_int(f.type, v, False) is None:
                         bad("field %s: %s %s=0x%X does not fit %s" % (f.name, oval, n, v, f.type))
                 f.names = nm
@@ -675,14 +686,15 @@ class _Loader:
         desc, _ = self.get(g, "Description")
         s = Struct(ident, self.dev)
         s.description = desc or ""
-        off = 0
+        off, seen = 0, set()
         for spec in fields.split(";"):
             spec = spec.strip(_SPACE)
             if not spec:
                 continue
             f = self.parse_field(g, fline, spec)
-            if any(x.name == f.name for x in s.fields):
+            if f.name in seen:
                 self.fail(fline, g.name, "Fields", "field %s appears twice" % f.name)
+            seen.add(f.name)
             if s.fields and s.fields[-1].variable:
                 self.fail(fline, g.name, "Fields", "field %s follows the variable-length field %s"
                           % (f.name, s.fields[-1].name))
@@ -766,10 +778,10 @@ class _Loader:
         else:
             io.code = (d.device_type << 16) | (a << 14) | (f << 2) | m
         io.function, io.method, io.access = (io.code >> 2) & 0xFFF, io.code & 3, (io.code >> 14) & 3
-        for other in d.ioctls:
-            if other.code == io.code:
-                self.fail(cline if code is not None else fline, g.name, "Code" if code is not None else "Function",
-                          "code 0x%08X is also %s" % (io.code, other.name))
+        other = self.codes.setdefault(io.code, io)
+        if other is not io:
+            self.fail(cline if code is not None else fline, g.name, "Code" if code is not None else "Function",
+                      "code 0x%08X is also %s" % (io.code, other.name))
         io.input = self.struct_ref(g, "Input")
         io.output = self.struct_ref(g, "Output")
         of, ie, mp = self.get_bool(g, "OutputFixed"), self.get_bool(g, "InputExact"), self.get_bool(g, "MayPend")
@@ -805,13 +817,14 @@ class _Loader:
             if o.name == d.name:
                 self.fail(self.get(dev_group, "Name")[1], dev_group.name, "Name",
                           "device %s is already described by %s" % (d.name, o.path))
+            codes = {io.code: io for io in o.ioctls}
+            names = {fold(io.name) for io in o.ioctls}
             for io, g in zip(d.ioctls, ioctl_groups):
-                for other in o.ioctls:
-                    if io.code == other.code:
-                        self.fail(g.line, g.name, None, "code 0x%08X is also %s of %s (%s)"
-                                  % (io.code, other.name, o.name, o.path))
-                    if fold(io.name) == fold(other.name):
-                        self.fail(g.line, g.name, None, "name also used by device %s (%s)" % (o.name, o.path))
+                if io.code in codes:
+                    self.fail(g.line, g.name, None, "code 0x%08X is also %s of %s (%s)"
+                              % (io.code, codes[io.code].name, o.name, o.path))
+                if fold(io.name) in names:
+                    self.fail(g.line, g.name, None, "name also used by device %s (%s)" % (o.name, o.path))
 
 
 # ---- sets ---------------------------------------------------------------------

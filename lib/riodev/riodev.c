@@ -131,6 +131,10 @@ typedef struct loader {
     GError **error;
     dev_impl *dev;
     const riodev_set *set;
+    /* Lookups while loading, so a big file costs linear time. */
+    GHashTable *names_by_name;   /* name -> riodev_names * */
+    GHashTable *structs_by_name; /* name -> riodev_struct * */
+    GHashTable *ioctl_codes;     /* code -> riodev_ioctl * */
 } loader;
 
 static void scan_group_free(gpointer p)
@@ -605,28 +609,36 @@ static bool load_names_group(loader *ld, const scan_group *g, riodev_names *n, b
     if (g->keys->len == 0)
         return fail(ld, RIODEV_ERROR_INVALID, g->line, g->name, NULL, "no values");
     riodev_name_value *items = own(ld, g_new0(riodev_name_value, g->keys->len));
-    for (guint i = 0; i < g->keys->len; i++) {
+    GHashTable *seen = g_hash_table_new(g_int64_hash, g_int64_equal); /* value -> item */
+    bool ok = true;
+    for (guint i = 0; ok && i < g->keys->len; i++) {
         const scan_key *k = &g_array_index(g->keys, scan_key, i);
         char *v = value_of(ld, g, k);
-        if (!v)
-            return false;
+        if (!v) {
+            ok = false;
+            break;
+        }
         uint64_t num;
-        bool ok = parse_u64(v, &num);
+        ok = parse_u64(v, &num);
         if (!ok)
             fail(ld, RIODEV_ERROR_INVALID, k->line, g->name, k->key, "'%s' is not a number", v);
         g_free(v);
-        if (!ok)
-            return false;
-        if (is_flags && num == 0)
-            return fail(ld, RIODEV_ERROR_INVALID, k->line, g->name, k->key,
-                        "a flag must have a bit set");
-        for (guint j = 0; j < i; j++)
-            if (items[j].value == num)
-                return fail(ld, RIODEV_ERROR_INVALID, k->line, g->name, k->key,
-                            "value 0x%" G_GINT64_MODIFIER "X is also %s", num, items[j].name);
+        if (ok && is_flags && num == 0)
+            ok = fail(ld, RIODEV_ERROR_INVALID, k->line, g->name, k->key,
+                      "a flag must have a bit set");
+        const riodev_name_value *other = ok ? g_hash_table_lookup(seen, &num) : NULL;
+        if (other)
+            ok = fail(ld, RIODEV_ERROR_INVALID, k->line, g->name, k->key,
+                      "value 0x%" G_GINT64_MODIFIER "X is also %s", num, other->name);
         items[i].name = intern(ld, k->key);
         items[i].value = num;
+        n->max = MAX(n->max, num);
+        if (ok)
+            g_hash_table_insert(seen, &items[i].value, &items[i]);
     }
+    g_hash_table_unref(seen);
+    if (!ok)
+        return false;
     n->items = items;
     n->count = g->keys->len;
     return true;
@@ -707,7 +719,7 @@ static bool parse_field(loader *ld, const scan_group *g, const scan_key *k, cons
             based = true;
         } else if ((!strcmp(oname, "enum") || !strcmp(oname, "flags")) && eq) {
             bool want_flags = oname[0] == 'f';
-            const riodev_names *nm = find_names_in(&ld->dev->pub, oval);
+            const riodev_names *nm = g_hash_table_lookup(ld->names_by_name, oval);
             if (!is_int)
                 FIELD_FAIL("field %s: %s= is for integer fields", f->name, oname);
             else if (f->names)
@@ -717,12 +729,13 @@ static bool parse_field(loader *ld, const scan_group *g, const scan_key *k, cons
             else if (nm->is_flags != want_flags)
                 FIELD_FAIL("field %s: %s is a%s group, not %s", f->name, oval,
                            nm->is_flags ? " flags" : "n enum", want_flags ? "flags" : "an enum");
-            for (size_t j = 0; ok && j < nm->count; j++) {
-                uint64_t bits;
+            /* Only when the largest value does not fit: the first that does not. */
+            uint64_t bits;
+            bool all_fit = !ok || fit_int(f->type, nm->max, false, &bits);
+            for (size_t j = 0; !all_fit && ok && j < nm->count; j++)
                 if (!fit_int(f->type, nm->items[j].value, false, &bits))
                     FIELD_FAIL("field %s: %s %s=0x%" G_GINT64_MODIFIER "X does not fit %s", f->name,
                                oval, nm->items[j].name, nm->items[j].value, type_names[f->type]);
-            }
             f->names = nm;
         } else if (!strcmp(oname, "range") && eq) {
             const char *dots = strstr(oval, "..");
@@ -786,6 +799,7 @@ static bool load_struct_group(loader *ld, const scan_group *g, riodev_struct *s)
     s->description = intern(ld, desc ? desc : "");
     char **specs = ok ? g_strsplit(fields, ";", -1) : NULL;
     GArray *fa = g_array_new(FALSE, TRUE, sizeof(riodev_field));
+    GHashTable *names = g_hash_table_new(g_str_hash, g_str_equal); /* interned */
     uint64_t off = 0;
     for (guint i = 0; ok && specs[i]; i++) {
         g_strstrip(specs[i]);
@@ -796,10 +810,10 @@ static bool load_struct_group(loader *ld, const scan_group *g, riodev_struct *s)
             ok = false;
             break;
         }
-        for (guint j = 0; j < fa->len; j++)
-            if (!strcmp(g_array_index(fa, riodev_field, j).name, f.name))
-                ok = fail(ld, RIODEV_ERROR_INVALID, kf->line, g->name, "Fields",
-                          "field %s appears twice", f.name);
+        if (g_hash_table_contains(names, f.name))
+            ok = fail(ld, RIODEV_ERROR_INVALID, kf->line, g->name, "Fields",
+                      "field %s appears twice", f.name);
+        g_hash_table_add(names, (gpointer)f.name);
         if (ok && fa->len && g_array_index(fa, riodev_field, fa->len - 1).variable)
             ok = fail(ld, RIODEV_ERROR_INVALID, kf->line, g->name, "Fields",
                       "field %s follows the variable-length field %s", f.name,
@@ -828,6 +842,7 @@ static bool load_struct_group(loader *ld, const scan_group *g, riodev_struct *s)
         ok = fail(ld, RIODEV_ERROR_INVALID, ks->line, g->name, "Size",
                   "'%s' but the fields make %s%" G_GUINT64_FORMAT " bytes", size,
                   s->variable ? "at least " : "", off);
+    g_hash_table_unref(names);
     g_array_unref(fa);
     g_strfreev(specs);
     g_free(fields);
@@ -877,7 +892,7 @@ static bool get_struct_ref(loader *ld, const scan_group *g, const char *key,
         return false;
     bool ok = true;
     if (v && strcmp(v, "none")) {
-        *out = find_struct_in(&ld->dev->pub, v);
+        *out = g_hash_table_lookup(ld->structs_by_name, v);
         if (!*out)
             ok = fail(ld, RIODEV_ERROR_INVALID, k->line, g->name, key,
                       "no [struct %s] in this file", v);
@@ -960,11 +975,13 @@ static bool load_ioctl_group(loader *ld, const scan_group *g, const char *ident,
     io->function = RIO_IOCTL_FUNCTION(io->code);
     io->method = RIO_IOCTL_METHOD(io->code);
     io->access = RIO_IOCTL_ACCESS(io->code);
-    for (size_t i = 0; ok && i < d->ioctl_count && &d->ioctls[i] != io; i++)
-        if (d->ioctls[i].code == io->code)
-            ok = fail(ld, RIODEV_ERROR_INVALID, kc ? kc->line : kfn->line, g->name,
-                      kc ? "Code" : "Function", "code 0x%08X is also %s", io->code,
-                      d->ioctls[i].name);
+    const riodev_ioctl *same =
+        ok ? g_hash_table_lookup(ld->ioctl_codes, GUINT_TO_POINTER(io->code)) : NULL;
+    if (same)
+        ok = fail(ld, RIODEV_ERROR_INVALID, kc ? kc->line : kfn->line, g->name,
+                  kc ? "Code" : "Function", "code 0x%08X is also %s", io->code, same->name);
+    else if (ok)
+        g_hash_table_insert(ld->ioctl_codes, GUINT_TO_POINTER(io->code), io);
     ok = ok && get_struct_ref(ld, g, "Input", &io->input) &&
          get_struct_ref(ld, g, "Output", &io->output);
     bool of = io->output && !io->output->variable, ie = io->input && !io->input->variable,
@@ -1038,26 +1055,38 @@ static bool check_against_set(loader *ld, const scan_group *dev_group,
                               const scan_group *const *ioctl_groups)
 {
     const riodev_device *d = &ld->dev->pub;
-    for (guint i = 0; i < ld->set->devices->len; i++) {
+    bool ok = true;
+    for (guint i = 0; ok && i < ld->set->devices->len; i++) {
         const riodev_device *o = g_ptr_array_index(ld->set->devices, i);
         if (!strcmp(o->name, d->name))
             return fail(ld, RIODEV_ERROR_CONFLICT, find_key(dev_group, "Name")->line,
                         dev_group->name, "Name", "device %s is already described by %s", d->name,
                         o->path);
-        for (size_t j = 0; j < d->ioctl_count; j++)
-            for (size_t k = 0; k < o->ioctl_count; k++) {
-                const riodev_ioctl *a = &d->ioctls[j], *b = &o->ioctls[k];
-                if (a->code == b->code)
-                    return fail(ld, RIODEV_ERROR_CONFLICT, ioctl_groups[j]->line,
-                                ioctl_groups[j]->name, NULL, "code 0x%08X is also %s of %s (%s)",
-                                a->code, b->name, o->name, o->path);
-                if (!g_ascii_strcasecmp(a->name, b->name))
-                    return fail(ld, RIODEV_ERROR_CONFLICT, ioctl_groups[j]->line,
-                                ioctl_groups[j]->name, NULL, "name also used by device %s (%s)",
-                                o->name, o->path);
-            }
+        /* o's codes and names (case-folded), so that this is linear */
+        GHashTable *codes = g_hash_table_new(NULL, NULL);
+        GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        for (size_t k = 0; k < o->ioctl_count; k++) {
+            g_hash_table_insert(codes, GUINT_TO_POINTER(o->ioctls[k].code),
+                                (gpointer)&o->ioctls[k]);
+            g_hash_table_insert(names, g_ascii_strdown(o->ioctls[k].name, -1),
+                                (gpointer)&o->ioctls[k]);
+        }
+        for (size_t j = 0; ok && j < d->ioctl_count; j++) {
+            const riodev_ioctl *a = &d->ioctls[j], *b;
+            char *folded = g_ascii_strdown(a->name, -1);
+            if ((b = g_hash_table_lookup(codes, GUINT_TO_POINTER(a->code))))
+                ok = fail(ld, RIODEV_ERROR_CONFLICT, ioctl_groups[j]->line, ioctl_groups[j]->name,
+                          NULL, "code 0x%08X is also %s of %s (%s)", a->code, b->name, o->name,
+                          o->path);
+            else if (g_hash_table_contains(names, folded))
+                ok = fail(ld, RIODEV_ERROR_CONFLICT, ioctl_groups[j]->line, ioctl_groups[j]->name,
+                          NULL, "name also used by device %s (%s)", o->name, o->path);
+            g_free(folded);
+        }
+        g_hash_table_unref(codes);
+        g_hash_table_unref(names);
     }
-    return true;
+    return ok;
 }
 
 /* Build ld->dev from the scanned groups, in an order that resolves every
@@ -1100,18 +1129,22 @@ static bool build(loader *ld)
             const char *ident;
             group_kind_of(g->name, &kind, &ident);
             if (pass == 1 && (kind == G_ENUM || kind == G_FLAGS)) {
-                if (find_names_in(d, ident))
+                if (g_hash_table_contains(ld->names_by_name, ident))
                     ok = fail(ld, RIODEV_ERROR_INVALID, g->line, g->name, NULL,
                               "%s is already an enum or flags group", ident);
                 riodev_names *n = &names[d->names_count];
                 n->name = intern(ld, ident);
                 ok = ok && load_names_group(ld, g, n, kind == G_FLAGS);
+                if (ok)
+                    g_hash_table_insert(ld->names_by_name, (gpointer)n->name, n);
                 d->names_count += ok;
             } else if (pass == 2 && kind == G_STRUCT) {
                 riodev_struct *s = &structs[d->struct_count];
                 s->name = intern(ld, ident);
                 struct_groups[d->struct_count] = g;
                 ok = load_struct_group(ld, g, s);
+                if (ok)
+                    g_hash_table_insert(ld->structs_by_name, (gpointer)s->name, s);
                 d->struct_count += ok;
             } else if (pass == 3 && kind == G_IOCTL) {
                 riodev_ioctl *io = &ioctls[d->ioctl_count];
@@ -1138,6 +1171,9 @@ bool riodev_set_add_data(riodev_set *set, const char *name, const char *data, si
     if (!g_utf8_validate(data, (gssize)len, NULL))
         return fail(&ld, RIODEV_ERROR_SYNTAX, 0, NULL, NULL, "not UTF-8 text");
     ld.groups = g_ptr_array_new_with_free_func(scan_group_free);
+    ld.names_by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    ld.structs_by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    ld.ioctl_codes = g_hash_table_new(NULL, NULL);
     ld.kf = g_key_file_new();
     ld.dev = g_new0(dev_impl, 1);
     ld.dev->strings = g_string_chunk_new(1024);
@@ -1158,6 +1194,9 @@ bool riodev_set_add_data(riodev_set *set, const char *name, const char *data, si
     }
     g_key_file_unref(ld.kf);
     g_ptr_array_unref(ld.groups);
+    g_hash_table_unref(ld.names_by_name);
+    g_hash_table_unref(ld.structs_by_name);
+    g_hash_table_unref(ld.ioctl_codes);
     return ok;
 }
 

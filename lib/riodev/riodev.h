@@ -73,6 +73,7 @@ typedef struct riodev_names {
     bool is_flags;
     size_t count;
     const riodev_name_value *items;
+    uint64_t max; /* the largest value */
     const riodev_device *device;
 } riodev_names;
 
