@@ -99,6 +99,24 @@ def altserver_untold():
                   port=DEFS.BASE_PORT + serial, serial=serial, farm_port=farm, farm_size=2).start()
 
 
+def riotoasterd_told(build, serial=3, stall=2, toast_ms=35, farm_size=3):
+    """The bundled riotoasterd as an external server, off its and the
+    suite's embedded defaults; returns (Server, suite options)."""
+    binary = os.path.join(build, "toaster", "riotoasterd", "riotoasterd")
+    base, farm = free_port_block(serial), free_port_block(0)
+    common = ["--listen", LOOPBACK, "--stall-timeout", str(stall), "--toast-ms-per-level", str(toast_ms)]
+    dev = Server([binary, "--serials", str(serial), "--base-port", str(base)] + common,
+                 port=base + serial, serial=serial).start()
+    try:
+        pool = Server([binary, "--farm", str(farm), "--toasters", str(farm_size)] + common, port=farm).start()
+    except RuntimeError:
+        dev.stop()
+        raise
+    dev.farm_port, dev.farm_size, dev.companion = farm, farm_size, pool
+    return dev, ["--rio-serial", str(serial), "--rio-farm-size", str(farm_size), "--rio-stall-timeout", str(stall),
+                 "--rio-toast-ms", str(toast_ms)]
+
+
 def riotoasterd_untold(build, toast_ms=30):
     """The bundled riotoasterd on BasePort 5000 at its defaults, but for a
     toast time the suite is not told (it must measure it): two processes,

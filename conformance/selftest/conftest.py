@@ -81,6 +81,8 @@ def suite_runs(rio_build, external_targets, tmp_path_factory):
     pool.submit(("alt", "told"), told.target_args(told_args))
     pool.submit(("alt", "untold"), ext["alt-untold"].target_args(None))
     pool.submit(("riotoasterd", "untold"), ext["riotoasterd-untold"].target_args(None))
+    bundled, bundled_args = ext["riotoasterd-told"]
+    pool.submit(("riotoasterd", "told"), bundled.target_args(bundled_args))
     # Told a wrong stall timeout and not told the serial of a server on
     # another BasePort: each failure names the option that may be mis-set.
     pool.submit(("hints",), ["--rio-target", "%s:%d" % (ext["hints"].host, ext["hints"].port),
@@ -111,7 +113,8 @@ def external_targets(rio_build):
     """Servers the suite did not start, each used by one run only (a
     per-device server is exclusive, and runs go two at a time): altserver
     told its configuration, altserver told nothing, riotoasterd told
-    nothing, altserver for the hint runs, altserver for the matrix."""
+    nothing and told its configuration, altserver for the hint runs,
+    altserver for the matrix."""
     from ..altserver import launch
     started = []
     try:
@@ -121,11 +124,14 @@ def external_targets(rio_build):
         started.append(untold)
         bundled = launch.riotoasterd_untold(rio_build)
         started += [bundled, bundled.companion]
+        bundled_told, bundled_told_args = launch.riotoasterd_told(rio_build)
+        started += [bundled_told, bundled_told.companion]
         hints, _ = launch.altserver_told()
         started.append(hints)
         matrix, matrix_args = launch.altserver_told()
         started.append(matrix)
         yield {"alt-told": (told, told_args), "alt-untold": untold, "riotoasterd-untold": bundled,
+               "riotoasterd-told": (bundled_told, bundled_told_args),
                "hints": hints, "matrix": (matrix, matrix_args), "closed-port": launch.free_port_block(0)}
     finally:
         for s in started:

@@ -14,7 +14,8 @@ from ..rioconf.preflight import EXIT_UNREACHABLE
 from .conftest import MATRIX_FAULT, fault_table
 from .test_selftest import explain
 
-@pytest.mark.parametrize("server,told", [("alt", "told"), ("alt", "untold"), ("riotoasterd", "untold")])
+@pytest.mark.parametrize("server,told", [("alt", "told"), ("alt", "untold"), ("riotoasterd", "told"),
+                                         ("riotoasterd", "untold")])
 def test_conforming_server_passes(suite_runs, server, told):
     """Nothing fails; the only warnings are the SHOULDs altserver
     deliberately does not follow."""
