@@ -61,8 +61,9 @@ size_t riodev_decode(const riodev_struct *s, const uint8_t *buf, size_t len, rio
         const riodev_field *f = &s->fields[i];
         if (f->offset > len || (!f->variable && f->size > len - f->offset))
             break; /* a short buffer: the fields that are there, then stop */
-        riodev_value v = {
-            .field = f, .offset = f->offset, .data = buf + f->offset, .in_range = true};
+        /* buf may be NULL with len 0 (a struct of one variable-length field) */
+        const uint8_t *data = buf ? buf + f->offset : NULL;
+        riodev_value v = {.field = f, .offset = f->offset, .data = data, .in_range = true};
         v.size = f->variable ? len - f->offset : f->size;
         if (is_int(f->type)) {
             v.u = get_le(v.data, f->size);

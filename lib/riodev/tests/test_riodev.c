@@ -503,6 +503,11 @@ static void test_codec_widget(void)
                A("5", "\"hi\\x01\\\\\""));
     round_trip(note->input, A("Len=0"), 0, "0000", A("0", "\"\""));
     round_trip(note->output, A("Blob=00ff"), 0, "00ff", A("00ff"));
+    round_trip(note->output, A("Blob="), 0, "", A(""));
+    collected none = {0};
+    CHECK_EQ(riodev_decode(note->output, NULL, 0, collect, &none), 0);
+    CHECK(none.n == 1 && none.size[0] == 0);
+    collected_free(&none);
     /* A decoded value out of its range says so. */
     uint8_t buf[40] = {0};
     buf[18] = 9; /* G = 9 */
