@@ -301,27 +301,14 @@ static char *unescape(const char *raw, char *bad)
             g_string_append_c(s, *p);
             continue;
         }
-        switch (*++p) {
-        case 's':
-            g_string_append_c(s, ' ');
-            break;
-        case 'n':
-            g_string_append_c(s, '\n');
-            break;
-        case 't':
-            g_string_append_c(s, '\t');
-            break;
-        case 'r':
-            g_string_append_c(s, '\r');
-            break;
-        case '\\':
-            g_string_append_c(s, '\\');
-            break;
-        default:
+        static const char escaped[] = "sntr\\", meant[] = " \n\t\r\\";
+        const char *e = *++p ? strchr(escaped, *p) : NULL;
+        if (!e) {
             *bad = *p; /* 0: the value ends in a backslash */
             g_string_free(s, TRUE);
             return NULL;
         }
+        g_string_append_c(s, meant[e - escaped]);
     }
     return g_string_free(s, FALSE);
 }

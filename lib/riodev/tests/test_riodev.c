@@ -468,6 +468,8 @@ static riodev_set *widget(void)
 static void test_codec_widget(void)
 {
     riodev_set *set = widget();
+    /* GLib's escapes in a value */
+    CHECK_STR(riodev_find_device(set, "widget")->description, "Test widget \\ and\ttab\nline");
     const riodev_ioctl *put = riodev_find_ioctl_by_name(set, "PUT", NULL);
     CHECK(put && put->code ==
                      RIO_CTL_CODE(0x8001, 0x900, RIO_METHOD_IN_DIRECT, RIO_FILE_READ_WRITE_ACCESS));
