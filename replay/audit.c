@@ -11,15 +11,26 @@ typedef struct audit {
     const rr_options *o;
     rr_session_stats total;
     unsigned sessions;
+    uint64_t txn_lines, session_lines;  /* human lines shown ... */
+    uint64_t txn_hidden, session_hidden; /* ... and left out (--max-report) */
     rr_junit junit;
     GString *line;
 } audit;
 
 static void emit(audit *a)
 {
-    fputs(a->line->str, stdout);
-    fputc('\n', stdout);
-    g_string_truncate(a->line, 0);
+    rr_emit(a->line);
+}
+
+/* One more human line of a kind: shown unless --max-report is reached. */
+static bool room(const audit *a, uint64_t *shown, uint64_t *hidden)
+{
+    if (a->o->max_report && *shown >= (uint64_t)a->o->max_report) {
+        ++*hidden;
+        return false;
+    }
+    ++*shown;
+    return true;
 }
 
 static bool noteworthy(const rr_txn *t)
@@ -55,7 +66,7 @@ static void on_txn(void *ctx, rr_session *s, rr_txn *t)
         if (a->o->json) {
             rr_txn_json(a->line, s, t);
             emit(a);
-        } else if (!a->o->quiet && noteworthy(t)) {
+        } else if (!a->o->quiet && noteworthy(t) && room(a, &a->txn_lines, &a->txn_hidden)) {
             txn_text(a, s, t);
         }
     }
@@ -154,15 +165,16 @@ static void on_finished(void *ctx, rr_session *s)
         json_bool(g, "dropped", s->dropped);
         stats_json(g, &s->stats);
         g_string_append_c(g, '}');
-    } else {
+        emit(a);
+    } else if (!a->o->quiet && room(a, &a->session_lines, &a->session_hidden)) {
         g_string_append_printf(g, "session %u: %s -> %s%s, ", s->id, cli, srv,
                                s->handshake ? "" : " (started mid-stream)");
         stats_text(g, &s->stats);
         if (s->dropped)
             g_string_append(g, "; warning: dropped unfinished, too many connections open "
                                "(--max-streams)");
+        emit(a);
     }
-    emit(a);
     if (a->o->junit) {
         gchar *name = g_strdup_printf("session %u %s -> %s", s->id, cli, srv);
         GString *why = g_string_new(NULL);
@@ -184,6 +196,18 @@ static int exit_code(const audit *a)
     return a->total.incomplete ? RR_EXIT_INCOMPLETE : RR_EXIT_MATCH;
 }
 
+/* What --max-report left out, in one line. */
+static void hidden_text(audit *a)
+{
+    if (a->o->json || a->o->quiet || (!a->txn_hidden && !a->session_hidden))
+        return;
+    g_string_append_printf(a->line, "(not shown: %" G_GUINT64_FORMAT " transaction reports, %"
+                           G_GUINT64_FORMAT " session lines; --max-report %" G_GINT64_FORMAT
+                           " limits them, 0 shows all)", (guint64)a->txn_hidden,
+                           (guint64)a->session_hidden, (gint64)a->o->max_report);
+    emit(a);
+}
+
 static void summary(audit *a, const rr_input_result *in, int code)
 {
     GString *g = a->line;
@@ -199,6 +223,7 @@ static void summary(audit *a, const rr_input_result *in, int code)
         json_int(g, "exit", code);
         g_string_append_c(g, '}');
     } else {
+        hidden_text(a);
         g_string_append_printf(g, "total: %u sessions, ", a->sessions);
         stats_text(g, &a->total);
         g_string_append_printf(g, "; %" G_GUINT64_FORMAT " packets", (guint64)in->stats.packets);
@@ -218,21 +243,21 @@ int rr_cmd_audit(const rr_options *o)
     int code = RR_EXIT_USAGE;
     if (in.opened) {
         code = in.read_error ? RR_EXIT_USAGE : exit_code(&a);
-        if (!a.sessions && !in.read_error) {
+        if (!a.sessions && !in.read_error)
             rr_error(o->sessions->len ? "%s: no RIO session matches --session"
                                       : "%s: no RIO traffic found in the capture", o->capture);
-            code = RR_EXIT_USAGE;
-        }
         if (!a.sessions)
             code = RR_EXIT_USAGE;
+        /* The JUnit file first, so that the summary shows the final status. */
+        char err[512];
+        if (o->junit_fp &&
+            !rr_junit_write(&a.junit, o->junit_fp, o->junit, "rio-replay audit", err, sizeof err)) {
+            rr_error("%s", err);
+            code = RR_EXIT_USAGE;
+        }
         summary(&a, &in, code);
-    }
-    char err[512];
-    if (o->junit && in.opened && !rr_junit_write(&a.junit, o->junit, "rio-replay audit", err, sizeof err)) {
-        rr_error("%s", err);
-        code = RR_EXIT_USAGE;
     }
     rr_junit_free(&a.junit);
     g_string_free(a.line, TRUE);
-    return code;
+    return rr_console_finish(code);
 }

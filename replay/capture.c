@@ -1,12 +1,10 @@
 /* capture.c — libpcap input (see capture.h). */
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
-
-#define RR_EPOCH_THRESHOLD 1e9 /* larger --from/--to values are absolute */
+#include "console.h"
 
 static bool check_linktype(rr_capture *c, char *err, size_t errlen)
 {
@@ -29,7 +27,6 @@ static bool opened(rr_capture *c, const char *name, const char *pcap_err, char *
         snprintf(err, errlen, "%s: cannot read capture: %s", name, pcap_err);
         return false;
     }
-    c->progress = isatty(STDERR_FILENO);
     return check_linktype(c, err, errlen);
 }
 
@@ -61,54 +58,24 @@ bool rr_capture_open_stream(rr_capture *c, FILE *fp, const char *name, char *err
 
 bool rr_capture_set_filter(rr_capture *c, const char *expr, char *err, size_t errlen)
 {
-    struct bpf_program prog;
-    if (pcap_compile(c->pcap, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    if (pcap_compile(c->pcap, &c->filter, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
         snprintf(err, errlen, "bad --filter '%s': %s", expr, pcap_geterr(c->pcap));
         return false;
     }
-    int rc = pcap_setfilter(c->pcap, &prog);
-    pcap_freecode(&prog);
-    if (rc != 0) {
-        snprintf(err, errlen, "--filter: %s", pcap_geterr(c->pcap));
-        return false;
-    }
+    c->filtered = true;
     return true;
 }
 
-static int64_t window_bound(const rr_capture *c, double v)
+void rr_capture_describe(void *ctx, GString *g)
 {
-    if (v >= RR_EPOCH_THRESHOLD)
-        return (int64_t)(v * 1e6);
-    return c->first_ts + (int64_t)(v * 1e6);
-}
-
-static bool in_window(rr_capture *c, int64_t ts)
-{
-    if (!c->stats.packets)
-        c->first_ts = ts;
-    if (c->window.has_from && ts < window_bound(c, c->window.from))
-        return false;
-    if (c->window.has_to && ts > window_bound(c, c->window.to))
-        return false;
-    return true;
-}
-
-static void show_progress(rr_capture *c, bool last)
-{
-    static time_t shown;
-    time_t now = time(NULL);
-    if (!c->progress || (!last && now == shown))
-        return;
-    shown = now;
-    FILE *fp = pcap_file(c->pcap);
+    const rr_capture *c = ctx;
+    FILE *fp = c->pcap ? pcap_file(c->pcap) : NULL;
     long pos = fp ? ftell(fp) : -1;
     if (c->size > 0 && pos >= 0)
-        fprintf(stderr, "\r%s: %3d%% (%llu packets)", c->name, (int)(100.0 * pos / c->size),
-                (unsigned long long)c->stats.packets);
+        g_string_append_printf(g, "%s: %3d%% (%llu packets)", c->name, (int)(100.0 * pos / c->size),
+                               (unsigned long long)c->stats.packets);
     else
-        fprintf(stderr, "\r%s: %llu packets", c->name, (unsigned long long)c->stats.packets);
-    if (last)
-        fputc('\n', stderr);
+        g_string_append_printf(g, "%s: %llu packets", c->name, (unsigned long long)c->stats.packets);
 }
 
 static void one_packet(rr_capture *c, rr_tracker *t, const struct pcap_pkthdr *h,
@@ -116,13 +83,21 @@ static void one_packet(rr_capture *c, rr_tracker *t, const struct pcap_pkthdr *h
 {
     rr_segment seg;
     rr_decode_result r = rr_decode(c->dlt, h, data, &seg);
-    bool inside = in_window(c, seg.ts_us);
+    if (!c->stats.packets)
+        c->first_ts = seg.ts_us;
     c->stats.packets++;
     c->stats.bytes += h->len;
     if (seg.ts_clamped)
         c->stats.clamped_ts++;
-    if (!inside) {
+    /* The numbering tracker sees every packet, selected or not. */
+    if (r == RR_DECODE_TCP && t->numbering)
+        rr_tracker_segment(t->numbering, &seg);
+    if (!rr_window_contains(&c->window, c->first_ts, seg.ts_us)) {
         c->stats.outside_window++;
+        return;
+    }
+    if (c->filtered && !pcap_offline_filter(&c->filter, h, data)) {
+        c->stats.filtered_out++;
         return;
     }
     if (r == RR_DECODE_TCP) {
@@ -153,13 +128,16 @@ int rr_capture_step(rr_capture *c, rr_tracker *t, unsigned max, char *err, size_
     int rc = 1;
     for (unsigned n = 0; n < max && (rc = pcap_next_ex(c->pcap, &h, &data)) == 1; n++) {
         one_packet(c, t, h, data);
-        if (c->progress && (c->stats.packets & 0x3FFF) == 0)
-            show_progress(c, false);
+        if (c->stats.packets == 1 && rr_window_inverted(&c->window, c->first_ts)) {
+            snprintf(err, errlen, "%s: --from is after --to (the first packet is at %.6f s)",
+                     c->name, (double)c->first_ts / 1e6);
+            return -1;
+        }
+        if ((c->stats.packets & 63) == 1) /* the clock is read every 64 packets */
+            rr_progress_tick();
     }
     if (rc == 1)
         return 1;
-    if (c->progress && c->stats.packets > 0x3FFF)
-        show_progress(c, true);
     if (rc == PCAP_ERROR) {
         const char *msg = pcap_geterr(c->pcap);
         c->truncated = strstr(msg, "truncated") != NULL;
@@ -180,6 +158,9 @@ bool rr_capture_run(rr_capture *c, rr_tracker *t, char *err, size_t errlen)
 
 void rr_capture_close(rr_capture *c)
 {
+    if (c->filtered)
+        pcap_freecode(&c->filter);
+    c->filtered = false;
     if (c->pcap)
         pcap_close(c->pcap);
     c->pcap = NULL;

@@ -12,6 +12,7 @@
 
 #include "clientplan.h"
 #include "commands.h"
+#include "console.h"
 #include "netaddr.h"
 #include "records.h"
 #include "replayutil.h"
@@ -84,13 +85,21 @@ static void expect_push(live *ls, exp_kind kind, rr_txn *t, int64_t ts, bool len
     g_queue_push_tail(&ls->expects, e);
 }
 
+/* A live port that could not be reached is tried once: one error line,
+ * and every later session for it is unreachable at once. */
 static void do_connect(client *c, live *ls)
 {
     char err[256];
     int port = rr_live_port(c->o, ls->rec->server.port);
-    int fd = rr_connect(c->o->target_host, port, c->o->timeout, err, sizeof err);
+    const char *known = g_hash_table_lookup(c->unreachable, GINT_TO_POINTER(port));
+    int fd = known ? -1 : rr_connect(c->o->target_host, port, c->o->timeout, err, sizeof err);
     if (fd < 0) {
-        result(c, ls, NULL, RR_OUTCOME_UNREACHABLE, err, NULL, NULL, NULL);
+        if (!known) {
+            rr_error("%s (every session for this port is reported unreachable)", err);
+            known = g_strdup(err);
+            g_hash_table_insert(c->unreachable, GINT_TO_POINTER(port), (gpointer)known);
+        }
+        result(c, ls, NULL, RR_OUTCOME_UNREACHABLE, known, NULL, NULL, NULL);
         abort_session(c, ls, "the live server could not be reached");
         return;
     }
@@ -387,6 +396,7 @@ static void poll_once(client *c, double wake, bool no_wait)
 static void live_free(gpointer p)
 {
     live *ls = p;
+    rr_report_session_done(ls->rep, ls->rec->id);
     expect *e;
     while ((e = g_queue_pop_head(&ls->expects)))
         expect_free(e);
@@ -425,9 +435,20 @@ static unsigned packets_to_read(const client *c, plan_wait why)
     return rr_loader_delivered(c->loader) - c->taken < RR_READ_AHEAD ? RR_READ_WAITING : 0;
 }
 
+/* The progress line: how far reading and replaying are. */
+static void describe(void *ctx, GString *g)
+{
+    const client *c = ctx;
+    rr_capture_describe((void *)rr_loader_capture(c->loader), g);
+    g_string_append(g, "; ");
+    rr_report_progress(&c->rep, g);
+}
+
 static void replay(client *c)
 {
+    rr_progress_source(describe, c);
     while (!all_done(c)) {
+        rr_progress_tick();
         plan_wait why = WAIT_NONE;
         double next_action = run_actions(c, rr_now(), &why);
         double deadline = check_deadlines(c, rr_now());
@@ -448,13 +469,15 @@ static void replay(client *c)
 
 int rr_cmd_client(const rr_options *o)
 {
-    client c = {.o = o, .lives = g_ptr_array_new_with_free_func(live_free)};
+    client c = {.o = o, .lives = g_ptr_array_new_with_free_func(live_free),
+                .unreachable = g_hash_table_new_full(NULL, NULL, NULL, g_free)};
     rr_report_init(&c.rep, o, "client");
     c.loader = rr_loader_open(o, on_session, &c);
     if (!c.loader) {
         rr_report_discard(&c.rep);
         g_ptr_array_free(c.lives, TRUE);
-        return RR_EXIT_USAGE;
+        g_hash_table_destroy(c.unreachable);
+        return rr_console_finish(RR_EXIT_USAGE);
     }
     c.diffs = g_array_new(FALSE, FALSE, sizeof(rr_diff));
     c.hex = g_string_new(NULL);
@@ -465,6 +488,7 @@ int rr_cmd_client(const rr_options *o)
     bool read_error = rr_loader_read_error(c.loader);
     int code = RR_EXIT_USAGE;
     if (c.rep.sessions) {
+        g_ptr_array_set_size(c.lives, 0); /* every row final */
         code = rr_report_finish(&c.rep);
     } else {
         if (!read_error)
@@ -478,5 +502,6 @@ int rr_cmd_client(const rr_options *o)
     g_string_free(c.hex, TRUE);
     g_string_free(c.text, TRUE);
     g_ptr_array_free(c.lives, TRUE);
-    return read_error ? RR_EXIT_USAGE : code;
+    g_hash_table_destroy(c.unreachable);
+    return rr_console_finish(read_error ? RR_EXIT_USAGE : code);
 }

@@ -67,6 +67,7 @@ void rr_plan_add(client *c, rr_recorded *rec)
 {
     live *ls = g_new0(live, 1);
     ls->rec = rec;
+    ls->rep = &c->rep;
     rr_peer_init(&ls->peer, -1, RIO_RESPONSE);
     g_queue_init(&ls->expects);
     ls->stage = STAGE_CONNECT;

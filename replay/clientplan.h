@@ -47,6 +47,7 @@ struct live {
     int64_t last_ts;  /* recorded time of its last request (one without a time inherits it) */
     bool aborted, finished;
     char note[160];   /* why it was aborted */
+    rr_report *rep;   /* told when the session is forgotten */
 };
 
 typedef struct client {
@@ -62,6 +63,7 @@ typedef struct client {
     guint nfds;
     GArray *diffs;       /* scratch, reused per transaction */
     GString *hex, *text;
+    GHashTable *unreachable; /* live port -> why it could not be reached */
 } client;
 
 /* A session the loader just found: joins the plan. */

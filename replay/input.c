@@ -1,20 +1,9 @@
 /* input.c — capture + tracker for one command (see input.h). */
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "console.h"
 #include "input.h"
 #include "tracker.h"
-
-void rr_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("rio-replay: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
 
 bool rr_reader_open(rr_reader *r, const rr_options *o, const rr_sink *sink)
 {
@@ -28,9 +17,13 @@ bool rr_reader_open(rr_reader *r, const rr_options *o, const rr_sink *sink)
     }
     r->res.opened = true;
     r->cap.window = o->window;
+    rr_progress_source(rr_capture_describe, &r->cap);
     rr_tracker_init(&r->tracker, sink,
                     (rr_reasm_caps){(size_t)o->reorder_cap, (size_t)o->reorder_segments},
                     (size_t)o->max_streams);
+    /* A selection must not renumber the sessions (see tracker.h). */
+    if (o->filter || o->window.has_from || o->window.has_to)
+        rr_tracker_keep_numbers(&r->tracker);
     return true;
 }
 
@@ -62,6 +55,7 @@ bool rr_reader_step(rr_reader *r, unsigned packets)
 
 void rr_reader_close(rr_reader *r)
 {
+    rr_progress_source(NULL, NULL);
     if (r->res.opened)
         rr_tracker_free(&r->tracker);
     rr_capture_close(&r->cap);

@@ -4,6 +4,7 @@
 #define RR_INPUT_H
 
 #include "capture.h"
+#include "console.h"
 #include "options.h"
 #include "session.h"
 
@@ -30,8 +31,5 @@ bool rr_reader_open(rr_reader *r, const rr_options *o, const rr_sink *sink);
  * session.  Returns !r->done. */
 bool rr_reader_step(rr_reader *r, unsigned packets);
 void rr_reader_close(rr_reader *r);
-
-/* "rio-replay: ..." on stderr, one line. */
-void rr_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 #endif

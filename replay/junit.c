@@ -43,20 +43,16 @@ void rr_junit_case(rr_junit *j, const char *classname, const char *name, rr_juni
     g_string_append_printf(g, "</%s>\n    </testcase>\n", tag[r]);
 }
 
-bool rr_junit_write(rr_junit *j, const char *path, const char *suite, char *err, size_t errlen)
+bool rr_junit_write(rr_junit *j, FILE *fp, const char *path, const char *suite, char *err,
+                    size_t errlen)
 {
-    FILE *fp = fopen(path, "w");
-    if (!fp) {
-        snprintf(err, errlen, "--junit %s: %s", path, strerror(errno));
-        return false;
-    }
     gchar *name = g_markup_escape_text(suite, -1);
     fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
             "  <testsuite name=\"%s\" tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"%u\">\n%s"
             "  </testsuite>\n</testsuites>\n", name, j->tests, j->failures, j->errors, j->skipped,
             j->cases->str);
     g_free(name);
-    if (fclose(fp) != 0) {
+    if (fflush(fp) != 0 || ferror(fp)) {
         snprintf(err, errlen, "--junit %s: %s", path, strerror(errno));
         return false;
     }

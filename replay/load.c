@@ -169,6 +169,11 @@ uint64_t rr_loader_delivered(const rr_loader *l)
     return l->delivered;
 }
 
+const rr_capture *rr_loader_capture(const rr_loader *l)
+{
+    return &l->reader.cap;
+}
+
 void rr_loader_close(rr_loader *l)
 {
     if (!l)

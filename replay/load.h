@@ -58,6 +58,8 @@ uint64_t rr_loader_delivered(const rr_loader *l);
  * ranks last).  Returns their number. */
 guint rr_loader_frontier(const rr_loader *l, int64_t *ts, unsigned *id);
 void rr_loader_close(rr_loader *l);
+/* The capture being read (for progress). */
+const rr_capture *rr_loader_capture(const rr_loader *l);
 
 /* All of it at once (server replay): sorted by first packet.  NULL if the
  * capture could not be read (message printed); *read_error when it broke

@@ -1,27 +1,32 @@
 /* options.c — command line parsing with GOptionContext. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compare.h"
+#include "console.h"
 #include "options.h"
+#include "reasm.h"
+#include "tracker.h"
 
-#define RR_DEFAULT_TIMEOUT 10.0
-
-static const char *const exit_text =
-    "Commands:\n"
-    "  audit CAPTURE                     list sessions, transactions and capture problems\n"
-    "  client CAPTURE --target HOST[:PORT]  replay the recorded clients against a live server\n"
-    "  server CAPTURE --listen [ADDR:]PORT  play the recorded server for a live client\n"
-    "\n"
-    "CAPTURE is a pcap or pcapng file, or - for standard input.\n"
-    "\n"
-    "Exit status:\n"
-    "  0  everything matched (audit: no rule violation, nothing incomplete)\n"
-    "  1  divergences (audit: protocol-rule violations or malformed PDUs)\n"
-    "  2  nothing diverged, but some transactions were incomplete in the capture\n"
-    "  3  could not connect, or a peer timed out\n"
-    "  4  usage or input error (unreadable capture, unsupported link type, no RIO)\n";
+/* The commands and the exit status table, for --help (from RR_EXIT_TABLE). */
+static char *help_text(void)
+{
+    GString *g = g_string_new(
+        "Commands:\n"
+        "  audit CAPTURE                     list sessions, transactions and capture problems\n"
+        "  client CAPTURE --target HOST[:PORT]  replay the recorded clients against a live server\n"
+        "  server CAPTURE --listen [ADDR:]PORT  play the recorded server for a live client\n"
+        "\n"
+        "CAPTURE is a pcap or pcapng file, or - for standard input.\n"
+        "\n"
+        "Exit status:\n");
+#define RR_X_HELP(sym, code, text) g_string_append_printf(g, "  %d  %s\n", code, text);
+    RR_EXIT_TABLE(RR_X_HELP)
+#undef RR_X_HELP
+    return g_string_free(g, FALSE);
+}
 
 static rr_options *parsing; /* GOption callbacks have no user pointer per entry */
 
@@ -175,14 +180,12 @@ static const GOptionEntry common_entries[] = {
     {"to", 0, 0, G_OPTION_ARG_CALLBACK, opt_time, "Skip packets after SEC (relative or epoch)", "SEC"},
     {"json", 'j', 0, G_OPTION_ARG_NONE, NULL, "One JSON object per transaction, then a summary", NULL},
     {"junit", 0, 0, G_OPTION_ARG_FILENAME, NULL, "Also write a JUnit XML report to FILE", "FILE"},
-    {"reorder-cap", 0, 0, G_OPTION_ARG_INT64, NULL,
-     "Out-of-order bytes buffered per direction (default " G_STRINGIFY(RR_REASM_DEFAULT_CAP) ")", "BYTES"},
-    {"reorder-segments", 0, 0, G_OPTION_ARG_INT64, NULL,
-     "Out-of-order segments buffered per direction (default " G_STRINGIFY(RR_REASM_DEFAULT_SEGMENTS) ")", "N"},
-    {"max-streams", 0, 0, G_OPTION_ARG_INT64, NULL,
-     "Connections tracked at once; beyond, the idlest is dropped and reported (default "
-     G_STRINGIFY(RR_DEFAULT_MAX_STREAMS) ")", "N"},
-    {"quiet", 'q', 0, G_OPTION_ARG_NONE, NULL, "Human output: summary and divergences only", NULL},
+    /* Descriptions with a default are formatted in bind_entries. */
+    {"reorder-cap", 0, 0, G_OPTION_ARG_INT64, NULL, NULL, "BYTES"},
+    {"reorder-segments", 0, 0, G_OPTION_ARG_INT64, NULL, NULL, "N"},
+    {"max-streams", 0, 0, G_OPTION_ARG_INT64, NULL, NULL, "N"},
+    {"max-report", 0, 0, G_OPTION_ARG_INT64, NULL, NULL, "N"},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, NULL, "Human output: the summary line only", NULL},
     G_OPTION_ENTRY_NULL};
 
 static const GOptionEntry client_entries[] = {
@@ -192,17 +195,43 @@ static const GOptionEntry client_entries[] = {
     {"ignore", 'i', 0, G_OPTION_ARG_CALLBACK, opt_ignore, "Do not compare FIELD (repeatable)", "FIELD"},
     {"timing", 0, 0, G_OPTION_ARG_CALLBACK, opt_timing, "fast (default) or original", "MODE"},
     {"speed", 0, 0, G_OPTION_ARG_DOUBLE, NULL, "With original timing: X times faster", "X"},
-    {"timeout", 'T', 0, G_OPTION_ARG_DOUBLE, NULL, "Per-transaction timeout (default 10)", "SEC"},
+    {"timeout", 'T', 0, G_OPTION_ARG_DOUBLE, NULL, NULL, "SEC"},
     G_OPTION_ENTRY_NULL};
 
 static const GOptionEntry server_entries[] = {
     {"listen", 'l', 0, G_OPTION_ARG_CALLBACK, opt_listen, "Listen here for the live client", "[ADDR:]PORT"},
     {"ignore", 'i', 0, G_OPTION_ARG_CALLBACK, opt_ignore, "Do not compare FIELD (repeatable)", "FIELD"},
-    {"timeout", 'T', 0, G_OPTION_ARG_DOUBLE, NULL, "Give up after SEC without client activity (default 10)", "SEC"},
+    {"timeout", 'T', 0, G_OPTION_ARG_DOUBLE, NULL, NULL, "SEC"},
     G_OPTION_ENTRY_NULL};
 
+/* Help texts that show a default, formatted from its constant; kept
+ * until the parse is over. */
+static const char *described(GPtrArray *keep, const char *long_name, rr_command cmd)
+{
+    char *d = NULL;
+    if (!strcmp(long_name, "reorder-cap"))
+        d = g_strdup_printf("Out-of-order bytes buffered per direction (default %d)",
+                            RR_REASM_DEFAULT_CAP);
+    else if (!strcmp(long_name, "reorder-segments"))
+        d = g_strdup_printf("Out-of-order segments buffered per direction (default %d)",
+                            RR_REASM_DEFAULT_SEGMENTS);
+    else if (!strcmp(long_name, "max-streams"))
+        d = g_strdup_printf("Connections tracked at once; beyond, the idlest is dropped and "
+                            "reported (default %d)", RR_DEFAULT_MAX_STREAMS);
+    else if (!strcmp(long_name, "max-report"))
+        d = g_strdup_printf("Human output: at most N reports and N session rows, identical "
+                            "ones grouped (default %d, 0 = all)", RR_DEFAULT_MAX_REPORT);
+    else if (!strcmp(long_name, "timeout"))
+        d = g_strdup_printf(cmd == RR_CMD_SERVER
+                                ? "Give up after SEC without client activity (default %g)"
+                                : "Per-transaction timeout (default %g)", RR_DEFAULT_TIMEOUT);
+    if (d)
+        g_ptr_array_add(keep, d);
+    return d;
+}
+
 /* GOptionEntry arg_data must point at this run's fields: copy and patch. */
-static GOptionEntry *bind_entries(const GOptionEntry *src, rr_options *o)
+static GOptionEntry *bind_entries(const GOptionEntry *src, rr_options *o, GPtrArray *keep)
 {
     size_t n = 0;
     while (src[n].long_name)
@@ -211,12 +240,15 @@ static GOptionEntry *bind_entries(const GOptionEntry *src, rr_options *o)
     memcpy(e, src, n * sizeof *e);
     for (size_t i = 0; i < n; i++) {
         const char *l = e[i].long_name;
+        if (!e[i].description)
+            e[i].description = described(keep, l, o->command);
         if (!strcmp(l, "filter")) e[i].arg_data = &o->filter;
         else if (!strcmp(l, "json")) e[i].arg_data = &o->json;
         else if (!strcmp(l, "junit")) e[i].arg_data = &o->junit;
         else if (!strcmp(l, "reorder-cap")) e[i].arg_data = &o->reorder_cap;
         else if (!strcmp(l, "reorder-segments")) e[i].arg_data = &o->reorder_segments;
         else if (!strcmp(l, "max-streams")) e[i].arg_data = &o->max_streams;
+        else if (!strcmp(l, "max-report")) e[i].arg_data = &o->max_report;
         else if (!strcmp(l, "quiet")) e[i].arg_data = &o->quiet;
         else if (!strcmp(l, "speed")) e[i].arg_data = &o->speed;
         else if (!strcmp(l, "timeout")) e[i].arg_data = &o->timeout;
@@ -241,8 +273,21 @@ static bool usage_error(const char *msg)
 
 static void print_help(void)
 {
+    char *text = help_text();
     printf("Usage: rio-replay COMMAND CAPTURE [OPTION...]\n\n%s\n"
-           "'rio-replay COMMAND --help' lists the options of a command.\n", exit_text);
+           "'rio-replay COMMAND --help' lists the options of a command.\n", text);
+    g_free(text);
+}
+
+/* --from after --to: known now when both are relative or both epoch times
+ * (else the capture's first packet tells: capture.c). */
+static bool window_ok(const rr_window *w)
+{
+    if (!w->has_from || !w->has_to)
+        return true;
+    if ((w->from >= RR_EPOCH_THRESHOLD) != (w->to >= RR_EPOCH_THRESHOLD))
+        return true;
+    return !rr_window_inverted(w, 0);
 }
 
 static bool check(const rr_options *o)
@@ -257,7 +302,24 @@ static bool check(const rr_options *o)
         return usage_error("--reorder-cap and --reorder-segments must not be negative");
     if (o->max_streams < 1)
         return usage_error("--max-streams must be at least 1");
+    if (o->max_report < 0)
+        return usage_error("--max-report must not be negative");
+    if (!window_ok(&o->window))
+        return usage_error("--from is after --to");
     return true;
+}
+
+/* The --junit file is created now: a path that cannot be written stops the
+ * run before anything is read or sent. */
+static bool open_junit(rr_options *o)
+{
+    if (!o->junit)
+        return true;
+    o->junit_fp = fopen(o->junit, "w");
+    if (o->junit_fp)
+        return true;
+    rr_error("--junit %s: %s", o->junit, strerror(errno));
+    return false;
 }
 
 bool rr_options_parse(rr_options *o, int argc, char **argv)
@@ -270,6 +332,7 @@ bool rr_options_parse(rr_options *o, int argc, char **argv)
     o->reorder_cap = RR_REASM_DEFAULT_CAP;
     o->reorder_segments = RR_REASM_DEFAULT_SEGMENTS;
     o->max_streams = RR_DEFAULT_MAX_STREAMS;
+    o->max_report = RR_DEFAULT_MAX_REPORT;
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         print_help();
         if (argc < 2)
@@ -284,10 +347,13 @@ bool rr_options_parse(rr_options *o, int argc, char **argv)
     GOptionContext *ctx = g_option_context_new(param);
     g_free(param);
     g_option_context_set_summary(ctx, "Replay RIO/1 captures against live servers and clients.");
-    g_option_context_set_description(ctx, exit_text);
-    GOptionEntry *common = bind_entries(common_entries, o);
-    GOptionEntry *extra = o->command == RR_CMD_CLIENT ? bind_entries(client_entries, o)
-                          : o->command == RR_CMD_SERVER ? bind_entries(server_entries, o) : NULL;
+    char *text = help_text();
+    g_option_context_set_description(ctx, text);
+    g_free(text);
+    GPtrArray *keep = g_ptr_array_new_with_free_func(g_free);
+    GOptionEntry *common = bind_entries(common_entries, o, keep);
+    GOptionEntry *extra = o->command == RR_CMD_CLIENT ? bind_entries(client_entries, o, keep)
+                          : o->command == RR_CMD_SERVER ? bind_entries(server_entries, o, keep) : NULL;
     g_option_context_add_main_entries(ctx, common, NULL);
     if (extra)
         g_option_context_add_main_entries(ctx, extra, NULL);
@@ -302,11 +368,12 @@ bool rr_options_parse(rr_options *o, int argc, char **argv)
         ok = usage_error(n < 2 ? "a CAPTURE file (or -) is required" : "only one CAPTURE is allowed");
     } else {
         o->capture = args[1];
-        ok = check(o);
+        ok = check(o) && open_junit(o);
     }
     g_option_context_free(ctx);
     g_free(common);
     g_free(extra);
+    g_ptr_array_free(keep, TRUE);
     return ok;
 }
 
@@ -315,6 +382,8 @@ void rr_options_free(rr_options *o)
     g_array_free(o->sessions, TRUE);
     g_array_free(o->port_map, TRUE);
     g_free(o->filter);
+    if (o->junit_fp)
+        fclose(o->junit_fp);
     g_free(o->junit);
     g_free(o->target_host);
     g_free(o->listen_addr);

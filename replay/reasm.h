@@ -26,7 +26,7 @@
 
 #define RR_REASM_RING 16384            /* retransmission check window, at most */
 #define RR_REASM_RING_MIN 64           /* ... and at first */
-#define RR_REASM_DEFAULT_CAP 1048576   /* out-of-order bytes per direction (a literal: --help shows it) */
+#define RR_REASM_DEFAULT_CAP 1048576   /* out-of-order bytes per direction */
 /* Out-of-order pieces per direction: a queued piece costs about 80 bytes
  * besides its data, so a queue of one-byte segments is bounded by this
  * rather than by the byte cap. */

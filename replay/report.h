@@ -1,5 +1,18 @@
 /* report.h — results of a replay (client or server mode), as human text,
- * JSON lines and JUnit, and the exit code they add up to. */
+ * JSON lines and JUnit, and the exit code they add up to.
+ *
+ * Both modes classify alike (rio-replay.1, OUTCOMES): what the live peer
+ * did differently is `diverged` once (a different answer or request, a
+ * close, reset or broken framing, a recorded request it skipped); what
+ * could not be replayed after that, or after a `timeout` or an
+ * `unreachable` peer, is `not_replayed`; lost bytes make `incomplete`.
+ *
+ * Human output: each report once; identical reports (same outcome, note,
+ * request kind and differences) are counted, not repeated, and listed with
+ * their count at the end; at most --max-report distinct reports, then a
+ * table of sessions (at most --max-report rows, the ones that did not
+ * simply match first) and the summary line.  -q: the summary line only.
+ * JSON and JUnit always have every result. */
 #ifndef RR_REPORT_H
 #define RR_REPORT_H
 
@@ -47,11 +60,23 @@ typedef struct rr_report {
     double elapsed;         /* seconds of replay (client: reading overlaps it, so included) */
     rr_junit junit;
     GString *line;
+    /* human output */
+    GHashTable *groups;     /* report key -> struct rr_group, one per report shown */
+    GPtrArray *group_order; /* the same, in the order shown */
+    uint64_t hidden;        /* reports over --max-report, not shown */
+    GHashTable *open_rows;  /* session id -> struct rr_row, sessions still replaying */
+    GPtrArray *rows;        /* finished rows kept for the table */
+    uint64_t rows_left_out, rows_left_out_matched;
 } rr_report;
 
 void rr_report_init(rr_report *r, const rr_options *o, const char *mode);
 void rr_report_add(rr_report *r, const rr_result *res);
-/* Summary, JUnit file; returns the exit code. */
+/* "N results (M diverged)": the replay's progress so far. */
+void rr_report_progress(const rr_report *r, GString *g);
+/* The session has no more results: its row is final. */
+void rr_report_session_done(rr_report *r, unsigned session);
+/* JUnit file, repeated reports, the table of sessions, the summary; returns
+ * the exit code (the caller ends with rr_console_finish). */
 int rr_report_finish(rr_report *r);
 /* Nothing to report after all (no session): free without printing. */
 void rr_report_discard(rr_report *r);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "console.h"
 #include "livepeer.h"
 #include "load.h"
 #include "netaddr.h"
@@ -47,13 +48,35 @@ static void result(server *s, conn *c, const rr_txn *t, rr_outcome outcome, cons
     rr_report_add(&s->rep, &r);
 }
 
-static void never_came(server *s, conn *c, guint upto, const char *why)
+/* Recorded requests before upto that did not come: skipped by the live
+ * client (diverged), or never reached (not replayed). */
+static void never_came(server *s, conn *c, guint upto, rr_outcome outcome, const char *why)
 {
     for (; c->next < upto; c->next++) {
         rr_txn *t = g_ptr_array_index(c->rec->txns, c->next);
         if (t->req.present)
-            result(s, c, t, RR_OUTCOME_DIVERGED, why, NULL, NULL);
+            result(s, c, t, outcome, why, NULL, NULL);
     }
+}
+
+/* Recorded requests are left: was that the live client's doing? */
+static bool requests_left(const conn *c)
+{
+    for (guint k = c->next; k < c->rec->txns->len; k++)
+        if (((const rr_txn *)g_ptr_array_index(c->rec->txns, k))->req.present)
+            return true;
+    return false;
+}
+
+static void close_diff(server *s, conn *c, const char *live_text, const char *note)
+{
+    GArray *diffs = g_array_new(FALSE, FALSE, sizeof(rr_diff));
+    rr_diff d = {.field = RR_FIELD_CLOSE, .data_offset = -1};
+    g_strlcpy(d.recorded, "connection open", sizeof d.recorded);
+    g_strlcpy(d.live, live_text, sizeof d.live);
+    g_array_append_val(diffs, d);
+    result(s, c, NULL, RR_OUTCOME_DIVERGED, note, diffs, NULL);
+    g_array_free(diffs, TRUE);
 }
 
 /* The recorded transaction this live request answers to, or -1. */
@@ -130,7 +153,8 @@ static void on_request(void *ctx, const rio_pdu *pdu)
     if (k < 0) {
         unexpected(p->s, c, pdu, text->str);
     } else {
-        never_came(p->s, c, (guint)k, "recorded request never came (the live client skipped it)");
+        never_came(p->s, c, (guint)k, RR_OUTCOME_DIVERGED,
+                   "recorded request never came (the live client skipped it)");
         rr_txn *t = g_ptr_array_index(c->rec->txns, (guint)k);
         compare_request(p->s, c, t, pdu, text->str);
         answer(c, t, pdu->header.sequence);
@@ -139,13 +163,24 @@ static void on_request(void *ctx, const rio_pdu *pdu)
     g_string_free(text, TRUE);
 }
 
+/* The connection is over; recorded requests left are not replayed. */
 static void end_conn(server *s, conn *c, const char *why)
 {
     if (c->done)
         return;
-    never_came(s, c, c->rec->txns->len, why);
+    never_came(s, c, c->rec->txns->len, RR_OUTCOME_NOT_RUN, why);
     c->done = true;
     rr_peer_close(&c->peer);
+    rr_report_session_done(&s->rep, c->rec->id);
+}
+
+/* The live client closed or went away: a divergence if the recording
+ * still had requests for it. */
+static void client_gone(server *s, conn *c, const char *how)
+{
+    if (!c->closing && requests_left(c))
+        close_diff(s, c, how, "the live client closed the connection early");
+    end_conn(s, c, "the live client closed the connection");
 }
 
 static void readable(server *s, conn *c)
@@ -158,9 +193,9 @@ static void readable(server *s, conn *c)
         snprintf(note, sizeof note, "live request breaks framing: %s",
                  rio_error_text(c->peer.framer.error));
         result(s, c, NULL, RR_OUTCOME_DIVERGED, note, NULL, NULL);
-        end_conn(s, c, "recorded request never came (the live stream broke framing)");
+        end_conn(s, c, "the live client's stream broke framing");
     } else if (ev == RR_PEER_EOF || ev == RR_PEER_RESET) {
-        end_conn(s, c, "recorded request never came (the live client closed the connection)");
+        client_gone(s, c, ev == RR_PEER_RESET ? "connection reset" : "connection closed");
     }
 }
 
@@ -172,8 +207,7 @@ static void accept_one(server *s)
     s->last_activity = rr_now();
     if (s->accepted >= s->sessions->len) {
         close(fd); /* more connections than recorded sessions */
-        fprintf(stderr, "rio-replay: live connection %u has no recorded session: closed\n",
-                s->accepted + 1);
+        rr_error("live connection %u has no recorded session: closed", s->accepted + 1);
         s->accepted++;
         return;
     }
@@ -187,11 +221,11 @@ static void accept_one(server *s)
 static void flush_conn(server *s, conn *c)
 {
     if (!rr_peer_flush(&c->peer)) {
-        end_conn(s, c, "recorded request never came (the live client went away)");
+        client_gone(s, c, "connection closed");
         return;
     }
     if (c->closing && !rr_peer_wants_write(&c->peer))
-        end_conn(s, c, "recorded request never came (the recorded server closed before it)");
+        end_conn(s, c, "the recorded server closed the connection before it");
 }
 
 static void timeouts(server *s, double now)
@@ -206,7 +240,7 @@ static void timeouts(server *s, double now)
             result(s, c, g_ptr_array_index(c->rec->txns, c->next), RR_OUTCOME_TIMEOUT, note, NULL, NULL);
             c->next++;
         }
-        end_conn(s, c, "not replayed: an earlier request timed out");
+        end_conn(s, c, "an earlier request timed out");
     }
 }
 
@@ -262,8 +296,18 @@ static void unserved(server *s)
     for (guint i = s->accepted; i < s->sessions->len; i++) {
         conn c = {.rec = g_ptr_array_index(s->sessions, i)};
         result(s, &c, NULL, RR_OUTCOME_TIMEOUT, note, NULL, NULL);
-        never_came(s, &c, c.rec->txns->len, "recorded request never came (no live connection)");
+        never_came(s, &c, c.rec->txns->len, RR_OUTCOME_NOT_RUN, "no live connection for it");
+        rr_report_session_done(&s->rep, c.rec->id);
     }
+}
+
+/* The progress line: connections so far and results. */
+static void describe(void *ctx, GString *g)
+{
+    const server *s = ctx;
+    g_string_append_printf(g, "%u of %u sessions connected; ", MIN(s->accepted, s->sessions->len),
+                           s->sessions->len);
+    rr_report_progress(&s->rep, g);
 }
 
 int rr_cmd_server(const rr_options *o)
@@ -271,7 +315,7 @@ int rr_cmd_server(const rr_options *o)
     bool read_error = false;
     GPtrArray *sessions = rr_load_sessions(o, &read_error);
     if (!sessions)
-        return RR_EXIT_USAGE;
+        return rr_console_finish(RR_EXIT_USAGE);
     char err[256];
     int lfd = sessions->len ? rr_listen(o->listen_addr, o->listen_port, err, sizeof err) : -1;
     if (lfd < 0) {
@@ -281,16 +325,17 @@ int rr_cmd_server(const rr_options *o)
         else if (!read_error)
             rr_error("%s: no RIO session to play", o->capture);
         g_ptr_array_free(sessions, TRUE);
-        return code;
+        return rr_console_finish(code);
     }
-    fprintf(stderr, "rio-replay: listening on port %d for %u session(s)\n", o->listen_port,
-            sessions->len);
+    rr_error("listening on port %d for %u session(s)", o->listen_port, sessions->len);
     server s = {.o = o, .sessions = sessions, .conns = g_ptr_array_new_with_free_func(conn_free),
                 .lfd = lfd, .last_activity = rr_now()};
     double start = rr_now();
     rr_report_init(&s.rep, o, "server");
     s.rep.sessions = sessions->len;
+    rr_progress_source(describe, &s);
     while (!finished(&s)) {
+        rr_progress_tick();
         poll_once(&s);
         double now = rr_now();
         timeouts(&s, now);
@@ -304,5 +349,5 @@ int rr_cmd_server(const rr_options *o)
     int code = rr_report_finish(&s.rep);
     g_ptr_array_free(s.conns, TRUE);
     g_ptr_array_free(sessions, TRUE);
-    return read_error ? RR_EXIT_USAGE : code;
+    return rr_console_finish(read_error ? RR_EXIT_USAGE : code);
 }

@@ -155,7 +155,7 @@ static rr_record *record_for(rr_session *s, int dir, uint64_t pdu_index)
 static void became_rio(rr_session *s)
 {
     if (!s->id)
-        s->id = ++*s->next_id;
+        s->id = s->take_id(s->id_ctx, s);
 }
 
 static bool rio_port(uint16_t port)
@@ -291,12 +291,14 @@ static const rr_reasm_ops reasm_ops = {on_data, on_gap, on_event};
 
 /* ---- lifecycle ----------------------------------------------------------- */
 
-rr_session *rr_session_new(const rr_sink *sink, unsigned *next_id, const rr_endpoint *client,
-                           const rr_endpoint *server, const rr_reasm_caps *caps, int64_t ts)
+rr_session *rr_session_new(const rr_sink *sink, rr_id_fn take_id, void *id_ctx,
+                           const rr_endpoint *client, const rr_endpoint *server,
+                           const rr_reasm_caps *caps, int64_t ts)
 {
     rr_session *s = g_malloc0(sizeof *s + 2 * sizeof(rr_dir_ctx));
     s->sink = sink;
-    s->next_id = next_id;
+    s->take_id = take_id;
+    s->id_ctx = id_ctx;
     s->client = *client;
     s->server = *server;
     s->ts_first = s->ts_last = ts;

@@ -70,6 +70,9 @@ typedef struct rr_session_stats {
 
 typedef struct rr_session rr_session;
 
+/* The number a session takes when it is first seen to carry RIO. */
+typedef unsigned (*rr_id_fn)(void *ctx, rr_session *s);
+
 /* Where final transactions and finished sessions go. */
 typedef struct rr_sink {
     bool keep_bytes;  /* keep every PDU's bytes (replay) */
@@ -88,8 +91,10 @@ struct rr_session {
     bool reset[2];
     bool rio;                 /* a sane PDU was seen */
     bool dropped;             /* finished early: too many streams open (--max-streams) */
+    bool id_given;            /* (numbering tracker) its id went to a selected session */
     const rr_sink *sink;
-    unsigned *next_id;
+    rr_id_fn take_id;
+    void *id_ctx;
     GPtrArray *window;        /* rr_txn * not final yet */
     uint64_t window_base;     /* index of window[0] */
     uint64_t orphans;         /* responses before the first request of a mid-stream
@@ -106,10 +111,11 @@ struct rr_session {
     bool syn[2];
 };
 
-/* next_id: the capture's session counter; a session takes its id when it is
- * first seen to carry RIO. */
-rr_session *rr_session_new(const rr_sink *sink, unsigned *next_id, const rr_endpoint *client,
-                           const rr_endpoint *server, const rr_reasm_caps *caps, int64_t ts);
+/* take_id(id_ctx, s) gives the session its number when it is first seen
+ * to carry RIO (the tracker's counter, or the numbering tracker's). */
+rr_session *rr_session_new(const rr_sink *sink, rr_id_fn take_id, void *id_ctx,
+                           const rr_endpoint *client, const rr_endpoint *server,
+                           const rr_reasm_caps *caps, int64_t ts);
 /* Feed one segment of this session; dir is RR_DIR_REQUEST or RR_DIR_RESPONSE. */
 void rr_session_segment(rr_session *s, int dir, const rr_segment *seg);
 bool rr_session_closed(const rr_session *s);

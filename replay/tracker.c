@@ -3,11 +3,6 @@
 
 #include "tracker.h"
 
-/* Flows are keyed by their two endpoints in a canonical order. */
-typedef struct rr_flow_key {
-    rr_endpoint a, b;
-} rr_flow_key;
-
 typedef struct rr_flow {
     rr_flow_key key;
     rr_session *session;
@@ -25,12 +20,12 @@ static int endpoint_cmp(const rr_endpoint *x, const rr_endpoint *y)
     return x->port == y->port ? 0 : x->port < y->port ? -1 : 1;
 }
 
-static void make_key(rr_flow_key *k, const rr_segment *s)
+static void make_key(rr_flow_key *k, const rr_endpoint *x, const rr_endpoint *y)
 {
     memset(k, 0, sizeof *k);
-    bool swap = endpoint_cmp(&s->src, &s->dst) > 0;
-    k->a = swap ? s->dst : s->src;
-    k->b = swap ? s->src : s->dst;
+    bool swap = endpoint_cmp(x, y) > 0;
+    k->a = swap ? *y : *x;
+    k->b = swap ? *x : *y;
 }
 
 /* Ports and the low address bytes tell flows apart well enough; equality
@@ -102,6 +97,9 @@ static void close_flow(rr_tracker *t, rr_flow *f)
     g_queue_unlink(&t->lru, &f->link);
     g_hash_table_steal(t->flows, &f->key);
     rr_session_finish(f->session);
+    if (t->nclosed < RR_TRACKER_CLOSED_MAX)
+        t->closed[t->nclosed++] = (struct rr_closed_flow){f->key, f->session->id,
+                                                          f->session->id_given};
     flow_free(f);
 }
 
@@ -115,10 +113,62 @@ static void drop_idlest(rr_tracker *t)
     close_flow(t, f);
 }
 
+/* ---- numbering ------------------------------------------------------------ */
+
+/* The number numbering tracker n gives the selected session of a
+ * connection (a, b) that has just been seen to carry RIO: its own session's
+ * for that connection (closed by this very packet, or open), made RIO now
+ * if it was not yet, once per session; else a number of its own. */
+static unsigned number_in(rr_tracker *n, const rr_endpoint *a, const rr_endpoint *b)
+{
+    rr_flow_key key;
+    make_key(&key, a, b);
+    for (int i = 0; i < n->nclosed; i++)
+        if (!n->closed[i].taken && key_equal(&n->closed[i].key, &key)) {
+            n->closed[i].taken = true;
+            return n->closed[i].id ? n->closed[i].id : ++n->next_id;
+        }
+    rr_flow *f = g_hash_table_lookup(n->flows, &key);
+    if (!f || f->session->id_given)
+        return ++n->next_id;
+    if (!f->session->id)
+        f->session->id = ++n->next_id;
+    f->session->id_given = true;
+    return f->session->id;
+}
+
+static unsigned take_id(void *ctx, rr_session *s)
+{
+    rr_tracker *t = ctx;
+    return t->numbering ? number_in(t->numbering, &s->client, &s->server) : ++t->next_id;
+}
+
+static void numbering_txn(void *ctx, rr_session *s, rr_txn *t)
+{
+    (void)ctx, (void)s;
+    rr_txn_free(t);
+}
+
+static void numbering_finished(void *ctx, rr_session *s)
+{
+    (void)ctx, (void)s;
+}
+
+/* Only counts: no bytes, no hashes, nothing reported. */
+static const rr_sink numbering_sink = {.txn = numbering_txn, .finished = numbering_finished};
+
+void rr_tracker_keep_numbers(rr_tracker *t)
+{
+    t->numbering = g_new(rr_tracker, 1);
+    rr_tracker_init(t->numbering, &numbering_sink, t->caps, t->max_streams);
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
 static rr_session *open_session(rr_tracker *t, const rr_segment *s)
 {
     bool client = sender_is_client(s);
-    return rr_session_new(t->sink, &t->next_id, client ? &s->src : &s->dst,
+    return rr_session_new(t->sink, take_id, t, client ? &s->src : &s->dst,
                           client ? &s->dst : &s->src, &t->caps, s->ts_us);
 }
 
@@ -140,8 +190,9 @@ static bool new_connection(const rr_session *ss, const rr_segment *s)
 
 void rr_tracker_segment(rr_tracker *t, const rr_segment *s)
 {
+    t->nclosed = 0;
     rr_flow_key key;
-    make_key(&key, s);
+    make_key(&key, &s->src, &s->dst);
     rr_flow *f = g_hash_table_lookup(t->flows, &key);
     if (f && new_connection(f->session, s)) {
         close_flow(t, f);
@@ -183,9 +234,13 @@ void rr_tracker_finish(rr_tracker *t)
     for (GList *l = t->lru.head; l; l = l->next)
         g_ptr_array_add(open, l->data);
     g_ptr_array_sort(open, by_order);
+    if (t->numbering)
+        t->numbering->nclosed = 0; /* only open flows count now */
     for (guint i = 0; i < open->len; i++)
         close_flow(t, g_ptr_array_index(open, i));
     g_ptr_array_free(open, TRUE);
+    if (t->numbering)
+        rr_tracker_finish(t->numbering);
 }
 
 void rr_tracker_foreach_open(const rr_tracker *t, void (*fn)(void *ctx, const rr_session *s),
@@ -197,6 +252,11 @@ void rr_tracker_foreach_open(const rr_tracker *t, void (*fn)(void *ctx, const rr
 
 void rr_tracker_free(rr_tracker *t)
 {
+    if (t->numbering) {
+        rr_tracker_free(t->numbering);
+        g_free(t->numbering);
+        t->numbering = NULL;
+    }
     if (t->flows)
         g_hash_table_destroy(t->flows);
     t->flows = NULL;

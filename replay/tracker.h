@@ -8,7 +8,13 @@
  * stray packet after its close opens nothing, data opens a new mid-stream
  * session).  At most max_streams are open at once: opening one more first
  * drops the connection idle the longest, finished as it stands and marked
- * (rr_session.dropped), and counted in `dropped`. */
+ * (rr_session.dropped), and counted in `dropped`.
+ *
+ * Numbering: sessions are numbered 1, 2, ... in the order they are first
+ * seen to carry RIO.  A tracker fed only the packets the user selected
+ * (--filter, --from/--to) keeps a numbering tracker fed every packet just
+ * before it (rr_tracker_keep_numbers); a session then takes the number its
+ * connection has there, the number it has without the selection. */
 #ifndef RR_TRACKER_H
 #define RR_TRACKER_H
 
@@ -18,10 +24,19 @@
 #include "session.h"
 
 /* Default --max-streams: about 256 MiB of open-connection state at ~2 KB
- * each (bench/replay/streams_mem.py; a literal: --help shows it). */
+ * each (bench/replay/streams_mem.py). */
 #define RR_DEFAULT_MAX_STREAMS 131072
 
-typedef struct rr_tracker {
+/* Flows are keyed by their two endpoints in a canonical order. */
+typedef struct rr_flow_key {
+    rr_endpoint a, b;
+} rr_flow_key;
+
+#define RR_TRACKER_CLOSED_MAX 4 /* flows one packet can close (see closed[]) */
+
+typedef struct rr_tracker rr_tracker;
+
+struct rr_tracker {
     GHashTable *flows;        /* rr_flow_key -> rr_flow, open connections only */
     GQueue lru;               /* the same flows, least recently active first */
     const rr_sink *sink;
@@ -30,11 +45,20 @@ typedef struct rr_tracker {
     uint64_t dropped;         /* connections dropped over max_streams */
     uint64_t next_order;
     unsigned next_id;
-} rr_tracker;
+    rr_tracker *numbering;    /* owned; NULL: sessions count for themselves */
+    /* In a numbering tracker: the flows the last packet closed, with their
+     * numbers, for the selecting tracker that is fed that packet next. */
+    struct rr_closed_flow { rr_flow_key key; unsigned id; bool taken; } closed[RR_TRACKER_CLOSED_MAX];
+    int nclosed;
+};
 
 void rr_tracker_init(rr_tracker *t, const rr_sink *sink, rr_reasm_caps caps, size_t max_streams);
+/* Number sessions as if every packet were selected: feed every packet to
+ * t->numbering, then the selected ones to t (capture.c does). */
+void rr_tracker_keep_numbers(rr_tracker *t);
 void rr_tracker_segment(rr_tracker *t, const rr_segment *seg);
-/* End of capture: finish every open session, in order of first packet. */
+/* End of capture: finish every open session, in order of first packet
+ * (then the numbering tracker's). */
 void rr_tracker_finish(rr_tracker *t);
 /* Every session still open (being read), in no particular order. */
 void rr_tracker_foreach_open(const rr_tracker *t, void (*fn)(void *ctx, const rr_session *s),

@@ -14,6 +14,8 @@ import argparse
 import os
 import re
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -84,14 +86,43 @@ class Daemon:
         self.log.close()
 
 
+def pcap_records(path):
+    """(offset, size) of every whole record of a pcap file as tcpdump -w
+    writes it, and its captured bytes."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        return
+    magic = data[:4]
+    order = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    off = 24
+    while off + 16 <= len(data):
+        caplen = struct.unpack_from(order + "I", data, off + 8)[0]
+        if off + 16 + caplen > len(data):
+            return
+        yield off, 16 + caplen, data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+
+
 class Tcpdump:
-    """tcpdump writing to `path`, started and stopped without losing packets."""
+    """tcpdump writing to `path`, started and stopped without losing packets
+    and without sleeping: it records once it says "listening on"; after the
+    traffic, a marker datagram on loopback (in the capture filter) is sent
+    and tcpdump is stopped once the marker is in the file, so every packet
+    before it is too; the marker is then cut from the file."""
+
+    MARKER_RESEND_S = 0.5     # a datagram lost in a full buffer is sent again
 
     def __init__(self, path, host, port, iface="lo", linktype=None, snaplen=0):
         self.path, self.port = path, port
+        self.sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sink.bind(("127.0.0.1", 0))      # receives the marker: no ICMP unreachable
+        self.marker_port = self.sink.getsockname()[1]
+        self.marker = b"rio-marker-" + os.urandom(8).hex().encode()
         self.cmd = ["tcpdump", "-i", iface, "--immediate-mode", "-U", "-B", "16384", "-s", str(snaplen),
                     "-Z", "root", "-w", path] + (["-y", linktype] if linktype else []) + \
-            ["tcp port %d and host %s" % (port, host)]
+            ["(tcp port %d and host %s) or (udp dst port %d and dst host 127.0.0.1)"
+             % (port, host, self.marker_port)]
 
     def __enter__(self):
         self.err = tempfile.TemporaryFile()
@@ -99,6 +130,7 @@ class Tcpdump:
         deadline = time.monotonic() + DEADLINE_S
         while b"listening on" not in self._stderr():
             if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.sink.close()
                 raise RecordError("tcpdump did not start: %s" % self._stderr().decode(errors="replace"))
             time.sleep(0.01)
         return self
@@ -107,19 +139,51 @@ class Tcpdump:
         self.err.seek(0)
         return self.err.read()
 
+    def _marker_records(self):
+        return [(off, size) for off, size, data in pcap_records(self.path) if self.marker in data]
+
+    def _flush_with_marker(self):
+        """Send the marker until it is in the file (bounded)."""
+        deadline = time.monotonic() + DEADLINE_S
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as out:
+            sent = 0.0
+            while time.monotonic() < deadline:
+                if time.monotonic() - sent >= self.MARKER_RESEND_S:
+                    out.sendto(self.marker, ("127.0.0.1", self.marker_port))
+                    sent = time.monotonic()
+                if self._marker_records():
+                    return
+                time.sleep(0.01)
+        raise RecordError("tcpdump did not write the marker datagram within %g s" % DEADLINE_S)
+
+    def _cut_markers(self):
+        with open(self.path, "rb") as f:
+            data = bytearray(f.read())
+        for off, size in reversed(self._marker_records()):
+            del data[off:off + size]
+        with open(self.path, "wb") as f:
+            f.write(data)
+
     def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            wait_quiet(self.port, self.path)
-            self.proc.send_signal(2)         # SIGINT: tcpdump flushes and prints its counts
-            try:
-                self.proc.wait(DEADLINE_S)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        try:
+            if self.proc.poll() is None:
+                if exc[0] is None:
+                    wait_closed(self.port)
+                    self._flush_with_marker()
+                self.proc.send_signal(2)         # SIGINT: tcpdump flushes and prints its counts
+                try:
+                    self.proc.wait(DEADLINE_S)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+        finally:
+            self.sink.close()
         text = self._stderr().decode(errors="replace")
         self.err.close()
-        if exc[0] is None and not re.search(r"^0 packets dropped by kernel", text, re.M):
-            raise Dropped("tcpdump lost packets:\n" + text)
+        if exc[0] is None:
+            self._cut_markers()
+            if not re.search(r"^0 packets dropped by kernel", text, re.M):
+                raise Dropped("tcpdump lost packets:\n" + text)
 
 
 def open_connections(port):
@@ -129,20 +193,12 @@ def open_connections(port):
     return [line for line in out.splitlines() if line.split()[0] not in ("LISTEN", "TIME-WAIT")]
 
 
-def wait_quiet(port, path):
-    """Until every connection on port finished its FIN exchange and the
-    capture file stopped growing (bounded)."""
+def wait_closed(port):
+    """Until every connection on port finished its FIN exchange (bounded):
+    its last packets have then been sent, before the marker."""
     deadline = time.monotonic() + DEADLINE_S
     while open_connections(port) and time.monotonic() < deadline:
         time.sleep(0.01)
-    size, since = -1, time.monotonic()
-    while time.monotonic() < deadline:
-        now = os.path.getsize(path) if os.path.exists(path) else 0
-        if now != size:
-            size, since = now, time.monotonic()
-        elif time.monotonic() - since > 0.3:
-            return
-        time.sleep(0.02)
 
 
 def riotoast(build, host, port, *command):

@@ -1,8 +1,9 @@
 /* fuzz_capture.c — libFuzzer entry: the input is a capture file (pcap or
  * pcapng) read from memory, through decode, reassembly, framing and session
  * building, with both sinks' work done (bytes kept and data hashed) and a
- * small reorder caps (bytes and pieces) so gaps are declared often, and few
- * streams so that dropping the idlest happens too. */
+ * small reorder caps (bytes and pieces) so gaps are declared often, few
+ * streams so that dropping the idlest happens too, and a numbering tracker
+ * (as --filter has) so that sessions take their numbers from it. */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -40,12 +41,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rr_capture cap;
     if (!rr_capture_open_stream(&cap, fp, "fuzz", err, sizeof err))
         return 0;
-    cap.progress = false;
     GString *g = g_string_new(NULL);
     rr_sink sink = {.keep_bytes = true, .hash = true, .txn = on_txn, .finished = on_finished, .ctx = g};
     rr_tracker t;
     rr_tracker_init(&t, &sink, (rr_reasm_caps){FUZZ_REORDER_CAP, FUZZ_REORDER_SEGMENTS},
                     FUZZ_MAX_STREAMS);
+    rr_tracker_keep_numbers(&t);
     rr_capture_run(&cap, &t, err, sizeof err);
     rr_tracker_finish(&t);
     rr_tracker_free(&t);

@@ -12,6 +12,8 @@ from scapy.all import IP, IPv6, TCP, Ether, Dot1Q, raw  # noqa: E402
 
 from pyrio import DEFS, pack_request, pack_response  # noqa: E402
 
+TOASTER_PORT = DEFS.BASE_PORT + 1   # toaster 1
+
 LINKTYPE_ETHERNET = 1
 LINKTYPE_RAW = 101
 LINKTYPE_NULL = 0
@@ -41,7 +43,7 @@ class Conn:
     """One TCP connection; each send() returns the packets it made (also
     appended to self.packets in time order)."""
 
-    def __init__(self, client=("127.0.0.1", 41000), server=("127.0.0.1", 5001),
+    def __init__(self, client=("127.0.0.1", 41000), server=("127.0.0.1", TOASTER_PORT),
                  isn_client=1000, isn_server=900000, t0=1700000000.0, v6=False, vlan=()):
         self.client, self.server = client, server
         self.seq = {"c": isn_client, "s": isn_server}
@@ -101,7 +103,7 @@ def toaster_session(conn, seq=1, pipelined=False, skip_create=False, jump=False,
         (DEFS.MJ_DEVICE_CONTROL, DEFS.IOCTL_TOASTER_GET_INFO, 64, b"", DEFS.STATUS_SUCCESS, len(info), info),
         (DEFS.MJ_WRITE, 0, 0, bread, DEFS.STATUS_SUCCESS, len(bread), b""),
         (DEFS.MJ_DEVICE_CONTROL, DEFS.IOCTL_TOASTER_START, 0, b"", DEFS.STATUS_SUCCESS, 0, b""),
-        (DEFS.MJ_READ, 0, 4096, b"", DEFS.STATUS_SUCCESS, len(bread), bread),
+        (DEFS.MJ_READ, 0, DEFS.TOASTER_MAX_LOAD_BYTES, b"", DEFS.STATUS_SUCCESS, len(bread), bread),
         (DEFS.MJ_CLOSE, 0, 0, b"", DEFS.STATUS_SUCCESS, 0, b""),
     ]
     if skip_create:

@@ -3,12 +3,16 @@ recording a real session with tcpdump."""
 import glob
 import json
 import os
-import signal
 import subprocess
-import time
+import sys
+
+from pyrio import DEFS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CAPTURE_DIR = os.path.join(ROOT, "captures")
+sys.path.insert(0, CAPTURE_DIR)
+
+from tools.record import Tcpdump  # noqa: E402
 
 
 def library():
@@ -40,7 +44,8 @@ def target_host(exp):
     return "::1" if exp["sessions"][0]["server"].startswith("[") else "127.0.0.1"
 
 
-FARM_PORT = 5000
+FARM_PORT = DEFS.FARM_PORT
+BASE_PORT = DEFS.BASE_PORT
 RECORDED_TOAST_MS = "20"  # captures/README.md: recorded with --toast-ms-per-level 20
 
 
@@ -61,9 +66,9 @@ def daemon_for(exp, toasterd, args=()):
 
 
 def port_map(exp, daemon):
-    """--port-map for every recorded server port 5000+N -> the daemon's port N."""
+    """--port-map for every recorded server port BASE_PORT+N -> the daemon's port N."""
     ports = sorted({int(s["server"].rsplit(":", 1)[1]) for s in exp["sessions"]})
-    return ",".join("%d=%d" % (p, daemon.port(p - FARM_PORT)) for p in ports)
+    return ",".join("%d=%d" % (p, daemon.port(p - BASE_PORT)) for p in ports)
 
 
 def faults(toasterd_bin):
@@ -74,16 +79,10 @@ def faults(toasterd_bin):
 
 def record(tmp_path, port, command, timeout=30):
     """Run command (a list) while tcpdump records TCP port `port` on
-    loopback; returns the capture path (the real kernel's TCP)."""
+    loopback (the real kernel's TCP); returns the capture path and the
+    command's result.  captures/tools/record.py's Tcpdump: started once it
+    listens, stopped once a marker datagram reached the file, no sleeping."""
     path = str(tmp_path / "recorded.pcap")
-    dump = subprocess.Popen(["tcpdump", "-i", "lo", "-U", "-w", path, "tcp port %d" % port],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not (os.path.exists(path) and os.path.getsize(path) > 0):
-        time.sleep(0.05)
-    time.sleep(0.3)  # tcpdump's socket is attached once the file header is written
-    proc = subprocess.run(command, capture_output=True, timeout=timeout)
-    time.sleep(0.3)
-    dump.send_signal(signal.SIGINT)
-    dump.wait(timeout=10)
+    with Tcpdump(path, "127.0.0.1", port):
+        proc = subprocess.run(command, capture_output=True, timeout=timeout)
     return path, proc

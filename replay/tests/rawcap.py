@@ -5,6 +5,10 @@ hostile-input tests here and by bench/replay's scripts."""
 import socket
 import struct
 
+from pyrio import DEFS
+
+TOASTER_PORT = DEFS.BASE_PORT + 1   # toaster 1
+
 LINKTYPE_RAW = 101
 SYN, FIN, ACK, PSH = 0x02, 0x01, 0x10, 0x08
 
@@ -58,7 +62,7 @@ class Flow:
     """One TCP connection's packets: client and server sides, sequence
     numbers tracked; frames go to a PcapWriter as they are made."""
 
-    def __init__(self, out, client=("10.0.0.1", 40000), server=("10.0.0.2", 5001),
+    def __init__(self, out, client=("10.0.0.1", 40000), server=("10.0.0.2", TOASTER_PORT),
                  isn=(1000, 500000), t0_us=1700000000 * 1000000):
         self.out = out
         self.ends = {"c": client, "s": server}

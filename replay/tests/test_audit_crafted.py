@@ -5,7 +5,7 @@ import struct
 import craft
 from pyrio import DEFS, pack_request, pack_response
 
-EXIT_MATCH, EXIT_DIVERGED, EXIT_INCOMPLETE, EXIT_NETWORK, EXIT_USAGE = 0, 1, 2, 3, 4
+EXIT_MATCH, EXIT_DIVERGED, EXIT_INCOMPLETE, EXIT_NETWORK, EXIT_USAGE = 0, 1, 2, 3, 4  # rio-replay.1
 
 
 def audit(run, tmp_path, packets, linktype=craft.LINKTYPE_ETHERNET, *extra):
@@ -36,7 +36,7 @@ def test_clean_session(run, tmp_path):
     assert res.code == EXIT_MATCH, res
     assert len(txns) == len(pairs) and all(t["complete"] for t in txns)
     assert [t["request"]["major"] for t in txns] == [struct.unpack_from("<B", q, 5)[0] for q, _ in pairs]
-    assert sessions[0]["client"] == "127.0.0.1:41000" and sessions[0]["server"] == "127.0.0.1:5001"
+    assert sessions[0]["client"] == "127.0.0.1:41000" and sessions[0]["server"] == "127.0.0.1:%d" % craft.TOASTER_PORT
     assert sessions[0]["handshake"] is True
     assert summary["transactions"] == len(pairs) and summary["exit"] == 0
 
@@ -64,7 +64,7 @@ def test_out_of_order(run, tmp_path):
     packets = pk[:write_idx] + frames[::-1] + pk[write_idx + 1:]
     res, txns, _, summary = audit(run, tmp_path, packets)
     assert res.code == EXIT_MATCH, res
-    assert all(t["complete"] for t in txns)
+    assert txns and all(t["complete"] for t in txns)
     assert "out_of_order" in problems(txns[2], "request")
     assert summary["problems"]["out_of_order"] >= 1
     assert summary["problems"]["gap"] == 0
@@ -115,7 +115,7 @@ def test_midstream_start(run, tmp_path):
     assert "request" not in txns[0] and txns[0]["response"]["major"] == DEFS.MJ_CREATE
     assert txns[0]["complete"] is False
     assert txns[1]["request"]["major"] == DEFS.MJ_DEVICE_CONTROL
-    assert all(t["complete"] for t in txns[1:])
+    assert txns[1:] and all(t["complete"] for t in txns[1:])
     assert summary["problems"]["midstream"] == 2
     assert sessions[0]["skipped"] == [14, 0]
     assert summary["orphan_responses"] == 1

@@ -103,20 +103,13 @@ def test_usage_errors(run, tmp_path):
     p = clean_capture(tmp_path)
     for args, words in [((), "command"), (("frobnicate", p), "unknown command"),
                         (("audit",), "CAPTURE"), (("client", p), "--target"),
-                        (("client", p, "--target", "h", "--port-map", "5001"), "port-map"),
+                        (("client", p, "--target", "h", "--port-map", str(craft.TOASTER_PORT)), "port-map"),
                         (("client", p, "--target", "h", "--ignore", "colour"), "ignore"),
                         (("server", p), "--listen"), (("audit", p, "--session", "zero"), "session")]:
         res = run(*args)
         assert res.code == EXIT_USAGE, (args, res)
         assert words in res.err, (args, res)
 
-
-def test_help_documents_exit_codes(run):
-    res = run("--help")
-    assert res.code == 0
-    for code in ("0  everything matched", "1  divergences", "2  nothing diverged",
-                 "3  could not connect", "4  usage or input error"):
-        assert code in res.out
 
 
 def test_session_selection(run):
@@ -156,13 +149,13 @@ def test_time_window(run, tmp_path):
 def test_link_types_and_tags(run, tmp_path):
     """Link layers the library does not cover: IPv6 over QinQ, IPv4 total
     length 0 (TSO), caplen larger than len."""
-    c = craft.Conn(client=("::1", 41000), server=("::1", 5001), v6=True, vlan=(10, 20, 30))
+    c = craft.Conn(client=("::1", 41000), server=("::1", craft.TOASTER_PORT), v6=True, vlan=(10, 20, 30))
     c.handshake()
     craft.toaster_session(c)
     p = tmp_path / "v6qinq.pcap"
     craft.write_pcap(p, c.packets)
     res = run("audit", p)
-    assert res.code == 0 and "[::1]:41000 -> [::1]:5001" in res.out, res
+    assert res.code == 0 and "[::1]:41000 -> [::1]:%d" % craft.TOASTER_PORT in res.out, res
     c = craft.Conn()
     c.handshake()
     craft.toaster_session(c)

@@ -61,6 +61,7 @@ def test_audit_matches_expectation(run, capture):
     key = lambda s: (s["client"], s["server"])  # noqa: E731
     want = sorted(exp["sessions"], key=key)
     got = sorted(got, key=key)
+    assert want, "%s: the expectation lists no session" % capture
     assert [key(s) for s in got] == [key(s) for s in want], res
     for g, w in zip(got, want):
         assert g["handshake"] == w["handshake"], key(w)
