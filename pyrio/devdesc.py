@@ -300,9 +300,11 @@ class Struct:
         return None
 
     def encode(self, assignments, unchecked=False):
-        """Bytes from "Field=value" strings (or a dict); see riodev_encode."""
+        """Bytes from "Field=value" strings, or a dict {Field: value} (int,
+        str, or bytes for a bytes field); as riodev_encode does."""
         if isinstance(assignments, dict):
-            assignments = ["%s=%s" % kv for kv in assignments.items()]
+            assignments = ["%s=%s" % (k, v.hex() if isinstance(v, (bytes, bytearray)) else v)
+                           for k, v in assignments.items()]
         buf = bytearray(self.size)
         tail = b""
         given = set()

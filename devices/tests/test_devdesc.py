@@ -216,7 +216,7 @@ def test_encode_the_same(dump_tool, shipped, widget, target, assign, unchecked):
     assert devdesc.decode_json(s, data)["used"] == len(data)
 
 
-def test_round_trip_values(shipped):
+def test_round_trip_values(shipped, widget):
     s = shipped.find_device("serial").find_struct("SERIAL_STATUS")
     data = s.encode({"Errors": "QUEUEOVERRUN|BREAK", "AmountInInQueue": 4096, "WaitForImmediate": "TRUE"})
     assert len(data) == DEFS.SERIAL_STATUS_SIZE
@@ -229,6 +229,8 @@ def test_round_trip_values(shipped):
     info = shipped.find_device("toaster").find_struct("TOASTER_INFO")
     got = info.decode(info.encode(["ModelName=" + DEFS.TOASTER_MODEL_NAME]))
     assert got[4].value == DEFS.TOASTER_MODEL_NAME
+    blob = widget.find_device("widget").find_struct("WIDGET_ALL")
+    assert blob.decode(blob.encode({"Raw": b"\x01\x02", "E": -3}))[9].value == b"\x01\x02\x00"
     # a short buffer: the whole fields that are there, nothing more
     assert [v.field.name for v in info.decode(b"\1" * 9)] == ["SerialNumber", "Capacity"]
 
