@@ -34,7 +34,7 @@ def pytest_addoption(parser):
         "not only the failures' (matrix runs do)")
     add("--rio-serial", type=int, help="its toaster serial number (default: port - %d)" % DEFS.BASE_PORT)
     add("--rio-farm", metavar="HOST:PORT", help="farm server under test (adds the farm cases)")
-    add("--rio-farm-size", type=int, default=tgt.EMBEDDED_FARM_SIZE, help="toasters in the farm")
+    add("--rio-farm-size", type=int, help="toasters in the farm (default %d)" % tgt.EMBEDDED_FARM_SIZE)
     add("--rio-client-cmd", metavar="CMD", help='client under test, e.g. "myclient {host} {port}"')
     add("--rio-server-arg", action="append", metavar="ARG",
         help="extra argument for the embedded riotoasterd (repeatable), e.g. --rio-server-arg=--fault=NAME")

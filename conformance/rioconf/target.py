@@ -61,6 +61,7 @@ class Options:
     stall_source: str = "told"
     toast_source: str = "told"
     serial_source: str = "told"
+    farm_size_source: str = "told"
     calibration_note: str = ""
     keep_transcripts: bool = False
 
@@ -96,18 +97,21 @@ class Options:
 
     def hint(self, rid):
         """The option that may be mis-set when rid fails, or ''."""
-        for prefix, option, value in (
+        for rids, option, value in (
                 (("RIO-TMO-001", "RIO-TMO-003", "RIO-TMO-004", "RIO-TMO-005"), "--rio-stall-timeout",
                  ("%g s" % self.stall_timeout, self.stall_source)),
                 (("RIO-TMO-007", "RIO-TMO-008"), "--rio-idle-timeout", (self.idle_timeout, "told")),
                 (("RIO-TST-012", "RIO-TST-016", "RIO-TST-021", "RIO-TST-023", "RIO-TST-026", "RIO-TST-032",
                   "RIO-TST-033", "RIO-TST-034", "RIO-TST-035", "RIO-TST-046", "RIO-ERR-017", "RIO-SES-025"),
                  "--rio-toast-ms", ("%.1f ms" % self.toast_ms_per_level, self.toast_source)),
+                (("RIO-ADR-006", "RIO-ADR-008", "RIO-ADR-009", "RIO-ADR-010", "RIO-ADR-011"), "--rio-farm-size",
+                 (self.farm.size if self.farm else None, self.farm_size_source)),
                 (("RIO-ADR-001", "RIO-ADR-003"), "--rio-serial",
                  (self.target.serial if self.target else None,
                   "told" if self.serial_source == "told" else "port - %d" % DEFS.BASE_PORT))):
-            if rid in prefix and not self.embedded:
-                slow = "" if option == "--rio-serial" else " (and --rio-timeout-scale on a slow machine)"
+            if rid in rids and not self.embedded:
+                slow = "" if option in ("--rio-serial", "--rio-farm-size") else \
+                    " (and --rio-timeout-scale on a slow machine)"
                 return ("the suite assumed %s = %s (%s); if the server is configured otherwise, pass %s%s"
                         % (option.replace("--rio-", ""), value[0], value[1], option, slow))
         return ""
@@ -135,7 +139,8 @@ def options_from(config, base_port):
     serial_source = "told" if get("rio_serial") is not None else "default"
     if get("rio_farm"):
         host, port = parse_hostport(get("rio_farm"), "--rio-farm")
-        farm = Endpoint(host, port, size=get("rio_farm_size"))
+        size = get("rio_farm_size")
+        farm = Endpoint(host, port, size=size if size is not None else EMBEDDED_FARM_SIZE)
     client = shlex.split(get("rio_client_cmd")) if get("rio_client_cmd") else None
     embedded = not (target or farm or client)
     stall, toast = get("rio_stall_timeout"), get("rio_toast_ms")
@@ -148,6 +153,7 @@ def options_from(config, base_port):
                    stall_source="told" if stall is not None else (untold or "default"),
                    toast_source="told" if toast is not None else (untold or "unknown"),
                    serial_source=serial_source if target else "told",
+                   farm_size_source="told" if get("rio_farm_size") is not None else "default",
                    keep_transcripts=bool(get("rio_transcripts")),
                    idle_timeout=get("rio_idle_timeout"),
                    toast_ms_per_level=toast if toast is not None else toast_default,
