@@ -8,15 +8,17 @@
 # (scripts/wireshark-matrix.sh runs it inside a Debian system per
 # Wireshark version), usable on its own as well.
 #
-# usage: check-version.sh [--build-only] [--fuzz-seconds N] [--bench TRANSACTIONS]
+# usage: check-version.sh [--build-only | --skip-tests] [--fuzz-seconds N] [--bench TRANSACTIONS]
 #                         [--plugin-out FILE] WORKDIR
 #   WORKDIR: a writable, empty folder for the builds (the sources are only read).
 #   --fuzz-seconds N   length of the fuzz run (default 30; 0: none)
 #   --bench N          also run the benchmarks: bench/dissector/bench.sh on N
-#                      transactions (summary output, 3 rounds) and
-#                      bench/dissector/matching.sh (40,000, 3 rounds)
+#                      transactions (summary output) and
+#                      bench/dissector/matching.sh (40,000), $RIO_BENCH_ROUNDS
+#                      rounds each (default 3)
 #   --plugin-out FILE  copy the built rio.so there
 #   --build-only       build (with -Werror) and stop: no tests
+#   --skip-tests       build, then only the benchmarks (with --bench)
 # Prints "leg: key=value ..." summary lines (see wireshark-matrix.sh).
 # exit: 0 everything passed, 1 a build or test failed, 2 bad usage.
 set -u
@@ -25,13 +27,15 @@ FUZZ_SECONDS=30
 BENCH=0
 PLUGIN_OUT=""
 BUILD_ONLY=0
-usage() { echo "usage: $0 [--build-only] [--fuzz-seconds N] [--bench TRANSACTIONS] [--plugin-out FILE] WORKDIR" >&2; exit 2; }
+SKIP_TESTS=0
+usage() { echo "usage: $0 [--build-only | --skip-tests] [--fuzz-seconds N] [--bench TRANSACTIONS] [--plugin-out FILE] WORKDIR" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
     --fuzz-seconds) [ $# -ge 2 ] || usage; FUZZ_SECONDS=$2; shift 2 ;;
     --bench) [ $# -ge 2 ] || usage; BENCH=$2; shift 2 ;;
     --plugin-out) [ $# -ge 2 ] || usage; PLUGIN_OUT=$2; shift 2 ;;
     --build-only) BUILD_ONLY=1; shift ;;
+    --skip-tests) SKIP_TESTS=1; FUZZ_SECONDS=0; shift ;;
     -h|--help) usage ;;
     -*) echo "$0: unknown option $1" >&2; usage ;;
     *) break ;;
@@ -40,6 +44,7 @@ done
 [ $# -eq 1 ] || usage
 case "$FUZZ_SECONDS$BENCH" in *[!0-9]*) echo "$0: counts must be integers" >&2; exit 2 ;; esac
 WORK=$1
+BENCH_ROUNDS=${RIO_BENCH_ROUNDS:-3}
 [ -d "$WORK" ] && [ -w "$WORK" ] || { echo "$0: $WORK is not a writable folder" >&2; exit 2; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$HERE")
@@ -71,6 +76,7 @@ version=$(sed -n "s/^project(rio-toolkit VERSION \\([0-9.]*\\).*/\\1/p" "$REPO/C
 
 # tshark -G plugins must list rio.so with the plugin's version.
 . "$HERE/plugin-home.sh"
+[ "$SKIP_TESTS" = 1 ] || {
 home=$(rio_plugin_home rio-leg "$PLUGIN") || exit 1
 rio_share "$home"
 line=$(cd "$home" && $RIO_AS_NOBODY env -i PATH=/usr/bin:/bin HOME="$home" tshark -G plugins 2>/dev/null | awk -F'\t' '$1 ~ /^rio\.so *$/')
@@ -89,6 +95,7 @@ tail -n 30 "$WORK/pytest.log" | grep -E "FAILED|ERROR|Error" >&2
 summary=$(tail -n 1 "$WORK/pytest.log")
 echo "leg: pytest=\"$summary\""
 [ $rc -eq 0 ] || { tail -n 60 "$WORK/pytest.log" >&2; failed=1; }
+}
 
 # The fuzz run, with the plugin built with ASan+UBSan.
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
@@ -104,7 +111,7 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
 fi
 
 if [ "$BENCH" -gt 0 ]; then
-    for b in "bench.sh --rounds 3 --no-verbose --transactions $BENCH" "matching.sh --rounds 3"; do
+    for b in "bench.sh --rounds $BENCH_ROUNDS --no-verbose --transactions $BENCH" "matching.sh --rounds $BENCH_ROUNDS"; do
         out=$(sh "$REPO/bench/dissector/"$b "$PLUGIN" 2>&1)
         rc=$?
         echo "$out" | grep -v "^round " | sed 's/^/  bench: /'

@@ -10,7 +10,9 @@
 #        wireshark-matrix.sh --screenshot OUT.png [--suites SUITE]
 #   --suites        Debian suites to run (default: bookworm trixie sid)
 #   --fuzz-seconds  length of each fuzz run (default 30)
-#   --bench N       also run the dissector benchmark on N transactions
+#   --bench N       also run the dissector benchmarks (bench.sh on N
+#                   transactions, matching.sh), $RIO_BENCH_ROUNDS rounds (3)
+#   --bench-only    with --bench: build and benchmark, no tests
 #   --release DIR   build only, no tests: DIR/rio-wireshark-<major.minor>.so
 #                   for this machine's Wireshark and for each suite's
 #                   (default: the suites whose system already exists; as a
@@ -32,6 +34,7 @@ FUZZ_SECONDS=30
 BENCH=0
 RELEASE=""
 SHOT=""
+BENCH_ONLY=0
 usage() {
     echo "usage: $0 [--suites \"S1 S2...\"] [--fuzz-seconds N] [--bench N] | --release DIR [--suites \"S1...\"]" >&2
     exit 2
@@ -41,6 +44,7 @@ while [ $# -gt 0 ]; do
     --suites) [ $# -ge 2 ] || usage; SUITES=$2; shift 2 ;;
     --fuzz-seconds) [ $# -ge 2 ] || usage; FUZZ_SECONDS=$2; shift 2 ;;
     --bench) [ $# -ge 2 ] || usage; BENCH=$2; shift 2 ;;
+    --bench-only) BENCH_ONLY=1; shift ;;
     --release) [ $# -ge 2 ] || usage; RELEASE=$2; shift 2 ;;
     --screenshot) [ $# -ge 2 ] || usage; SHOT=$2; shift 2 ;;
     -h|--help) usage ;;
@@ -108,6 +112,7 @@ run_leg() {
         shift 2
         exec chroot "$dir" setpriv --reuid=65534 --regid=65534 --clear-groups \
             env -i PATH=/usr/bin:/bin HOME="$leg/work" LANG=C.UTF-8 TMPDIR=/tmp \
+            RIO_BENCH_ROUNDS="${RIO_BENCH_ROUNDS:-3}" \
             sh "$leg/src/dissector/check-version.sh" "$@" "$leg/work"' \
         sh "$dir" "$in" "$@" >"$LEG/out" 2>&1
 }
@@ -169,6 +174,7 @@ for s in $SUITES; do
     start=$(date +%s)
     args=(--fuzz-seconds "$FUZZ_SECONDS")
     [ "$BENCH" -gt 0 ] && args+=(--bench "$BENCH")
+    [ "$BENCH_ONLY" = 1 ] && args+=(--skip-tests)
     run_leg "$s" "${args[@]}"
     rc=$?
     secs=$(( $(date +%s) - start ))
@@ -182,7 +188,7 @@ for s in $SUITES; do
     tests=$(sed -n 's/^leg: pytest="\(.*\) in [0-9.]*s.*/\1/p' "$LEG/out")
     fuzz=$(sed -n 's/^leg: fuzz="fuzz: \([0-9]*\) mutated.*/\1 mutations clean/p' "$LEG/out")
     report+=$(printf '%-9s Wireshark %-7s %-4s  pytest: %s; fuzz: %s; %ss' "$s" "${ws:-?}" \
-        "$([ $rc -eq 0 ] && echo PASS || echo FAIL)" "${tests:-?}" "${fuzz:-failed}" "$secs")$'\n'
+        "$([ $rc -eq 0 ] && echo PASS || echo FAIL)" "${tests:-not run}" "${fuzz:-not run}" "$secs")$'\n'
     rm -rf "$LEG"
 done
 echo "== Wireshark version matrix"
