@@ -56,6 +56,41 @@ uint16_t rio_serial_port(unsigned serial)
     return (uint16_t)(RIO_BASE_PORT + serial);
 }
 
+static bool parse_port(const char *s, uint16_t *port)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < 1 || v > 65535)
+        return false;
+    *port = (uint16_t)v;
+    return true;
+}
+
+static bool copy_host(const char *s, size_t n, char *host, size_t hostlen)
+{
+    if (n == 0 || n >= hostlen)
+        return false;
+    memcpy(host, s, n);
+    host[n] = '\0';
+    return true;
+}
+
+bool rio_split_host_port(const char *s, char *host, size_t hostlen, uint16_t *port)
+{
+    *port = 0;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (!close || !copy_host(s + 1, (size_t)(close - s - 1), host, hostlen))
+            return false;
+        return close[1] == '\0' || (close[1] == ':' && parse_port(close + 2, port));
+    }
+    const char *colon = strchr(s, ':');
+    if (colon && strchr(colon + 1, ':') == NULL) /* one colon: HOST:PORT */
+        return copy_host(s, (size_t)(colon - s), host, hostlen) && parse_port(colon + 1, port);
+    return copy_host(s, strlen(s), host, hostlen); /* a name, or a bare IPv6 address */
+}
+
 static int64_t now_ms(void)
 {
     struct timespec ts;

@@ -8,6 +8,7 @@
 #include "console.h"
 #include "options.h"
 #include "reasm.h"
+#include "rio/client.h"
 #include "tracker.h"
 
 /* The commands and the exit status table, for --help (from RR_EXIT_TABLE). */
@@ -71,23 +72,16 @@ static gboolean opt_time(const char *name, const char *value, gpointer data, GEr
     return TRUE;
 }
 
-/* HOST[:PORT], with [v6]:PORT or a bare v6 address. */
+/* HOST[:PORT], [V6][:PORT] or a bare V6 address (librio's rule, as
+ * riotoast's --server). */
 static bool split_host_port(const char *s, char **host, int *port)
 {
-    const char *colon = strrchr(s, ':');
-    *port = 0;
-    if (s[0] == '[') {
-        const char *close = strchr(s, ']');
-        if (!close)
-            return false;
-        *host = g_strndup(s + 1, (gsize)(close - s - 1));
-        return close[1] == 0 || (close[1] == ':' && parse_port(close + 2, port));
-    }
-    if (colon && strchr(s, ':') == colon) {
-        *host = g_strndup(s, (gsize)(colon - s));
-        return parse_port(colon + 1, port);
-    }
-    *host = g_strdup(s);
+    char buf[256];
+    uint16_t p;
+    if (!rio_split_host_port(s, buf, sizeof buf, &p))
+        return false;
+    *host = g_strdup(buf);
+    *port = p;
     return true;
 }
 
@@ -96,7 +90,8 @@ static gboolean opt_target(const char *name, const char *value, gpointer data, G
     (void)name; (void)data;
     int port;
     g_free(parsing->target_host);
-    if (!split_host_port(value, &parsing->target_host, &port) || !*parsing->target_host)
+    parsing->target_host = NULL;
+    if (!split_host_port(value, &parsing->target_host, &port))
         return fail(error, "--target wants HOST[:PORT], not '%s'", value);
     if (port)
         parsing->target_port = port;

@@ -47,6 +47,13 @@ void rio_client_free(rio_client *c); /* closes the socket without CLOSE */
 
 uint16_t rio_serial_port(unsigned serial); /* RIO_BASE_PORT + serial */
 
+/* A server on the command line: "HOST", "HOST:PORT", "[V6]", "[V6]:PORT",
+ * or a bare IPv6 address ("::1": more than one colon, so no port).  host
+ * gets the name or address without brackets, *port the port or 0 when none
+ * is given.  False for anything else (an empty host, a port not in
+ * 1..65535, a "[" without "]", text after "]" other than ":PORT"). */
+bool rio_split_host_port(const char *s, char *host, size_t hostlen, uint16_t *port);
+
 void rio_client_set_timeout(rio_client *c, int timeout_ms);
 void rio_client_set_sequence(rio_client *c, uint32_t next);
 uint32_t rio_client_sequence(const rio_client *c); /* the next Sequence */

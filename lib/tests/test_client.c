@@ -104,6 +104,32 @@ static rio_client_result run(script what, uint32_t out_len, rio_response *resp, 
     return r;
 }
 
+/* The server forms a command line accepts, and the ones it refuses. */
+static void check_host_port(void)
+{
+    static const struct {
+        const char *text, *host;
+        uint16_t port;
+    } good[] = {
+        {"localhost", "localhost", 0},     {"127.0.0.1:5003", "127.0.0.1", 5003},
+        {"[::1]", "::1", 0},               {"[::1]:5003", "::1", 5003},
+        {"::1", "::1", 0},                 {"fe80::1%lo", "fe80::1%lo", 0},
+        {"host.example:65535", "host.example", 65535},
+    };
+    static const char *const bad[] = {"", ":5003", "[]", "[::1", "[::1]5003", "[::1]:",
+                                      "host:0", "host:65536", "host:x", "[::1]:-1"};
+    char host[64];
+    uint16_t port;
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        CHECK(rio_split_host_port(good[i].text, host, sizeof host, &port));
+        CHECK(strcmp(host, good[i].host) == 0);
+        CHECK_EQ(port, good[i].port);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK(!rio_split_host_port(bad[i], host, sizeof host, &port));
+    CHECK(!rio_split_host_port("a-host-name-longer-than-the-buffer", host, 8, &port));
+}
+
 int main(void)
 {
     rio_response resp;
@@ -129,6 +155,7 @@ int main(void)
     CHECK(strstr(err, "cannot connect") != NULL);
     CHECK(rio_client_connect("no.such.host.invalid", 1, 500, err, sizeof err) == NULL);
     CHECK(strstr(err, "cannot resolve") != NULL);
-    CHECK_EQ(rio_serial_port(3), 5003);
+    CHECK_EQ(rio_serial_port(3), RIO_BASE_PORT + 3);
+    check_host_port();
     return check_report("test_client");
 }

@@ -150,6 +150,8 @@ static int read_body(rt_conn *c, void *ctx)
         out_bytes(c->out, "Toast", resp.data, resp.header.data_length, opt_dump);
         if (out_is_json(c->out))
             out_u32(c->out, "Length", resp.header.data_length);
+        else if (opt_dump && resp.header.data_length == 0)
+            out_line(c->out, "No toast ready (0 bytes).");
     }
     return code;
 }
@@ -302,13 +304,16 @@ const rt_command rt_device_commands[] = {
     {"start", "", "Start toasting (IOCTL_TOASTER_START)", NULL, NULL, 0, 0, run_start},
     {"eject", "", "Eject (IOCTL_TOASTER_EJECT): ends a cycle, loaded bread becomes toast", NULL, NULL, 0, 0,
      run_eject},
-    {"read", "[N]", "Read up to N bytes of toast (IRP_MJ_READ, default 4096) to standard output",
-     "Writes the raw bytes (nothing when nothing is ready); --dump shows a hex dump.", dump_entries, 0, 1,
-     run_read},
+    {"read", "[N]",
+     "Read up to N bytes of toast (IRP_MJ_READ, default " G_STRINGIFY(RIO_TOASTER_MAX_LOAD_BYTES)
+     ") to standard output",
+     "Writes the raw bytes (nothing when nothing is ready; on a terminal, a newline after them);\n"
+     "--dump shows a hex dump, or says that no toast was ready.", dump_entries, 0, 1, run_read},
     {"toast", "TEXT|@FILE", "Load, start, wait and print the toast (@- reads standard input)",
      "READ pends on the server while the toaster toasts, so the toast comes back as soon as it\n"
      "is ready.  Bread larger than the toaster holds is toasted in several cycles.\n"
-     "Writes exactly the bytes that came back; exit status 1 if they differ from the bread.",
+     "Writes exactly the bytes that came back (on a terminal, a newline after them); exit\n"
+     "status 1 if they differ from the bread.",
      toast_entries, 1, 1, run_toast},
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -7,16 +7,21 @@
 
 static gchar *opt_server;
 static gint opt_serial = -1, opt_port = -1;
-static gdouble opt_timeout = 10.0;
+static gdouble opt_timeout = RT_DEFAULT_TIMEOUT_S;
 static gboolean opt_json, opt_verbose;
 static gchar *opt_misbehave;
 
 static const GOptionEntry global_entries[] = {
-    {"server", 's', 0, G_OPTION_ARG_STRING, &opt_server, "Server host name or address (default 127.0.0.1)", "HOST"},
-    {"serial", 'n', 0, G_OPTION_ARG_INT, &opt_serial, "Toaster serial number N: port 5000+N (default 1)", "N"},
+    {"server", 's', 0, G_OPTION_ARG_STRING, &opt_server,
+     "Server host name or address, [IPv6], with :PORT if wanted (default " RT_DEFAULT_SERVER ")",
+     "HOST[:PORT]"},
+    {"serial", 'n', 0, G_OPTION_ARG_INT, &opt_serial,
+     "Toaster serial number N: port " G_STRINGIFY(RIO_BASE_PORT) "+N (default " G_STRINGIFY(RT_DEFAULT_SERIAL) ")",
+     "N"},
     {"port", 'p', 0, G_OPTION_ARG_INT, &opt_port, "TCP port (instead of --serial; a farm's port)", "PORT"},
     {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &opt_timeout,
-     "Seconds for the connection, and for each answer as a whole (default 10, 0 = forever)", "SEC"},
+     "Seconds for the connection, and for each answer as a whole (default " G_STRINGIFY(RT_DEFAULT_TIMEOUT_S)
+     ", 0 = forever)", "SEC"},
     {"json", 'j', 0, G_OPTION_ARG_NONE, &opt_json, "Print one JSON object with every transaction and the result",
      NULL},
     {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
@@ -37,12 +42,11 @@ static const GOptionEntry help_entries[] = {
 };
 
 static const char exit_codes_help[] =
-    "Exit status:\n"
-    "  0  success: every request got the status it should\n"
-    "  1  the device answered with a failed status (or gave back wrong toast)\n"
-    "  2  local error: an @FILE unreadable, standard output unwritable\n"
-    "  3  cannot connect, connection closed or reset, timeout, or the server broke the protocol\n"
-    "  4  usage error";
+    "Exit status:"
+#define RT_X_HELP(sym, code, text) "\n  " #code "  " text
+    RT_EXIT_TABLE(RT_X_HELP)
+#undef RT_X_HELP
+    ;
 
 static void append_command_line(const rt_command *cmd, void *ctx)
 {
@@ -143,19 +147,31 @@ static void list_misbehaviours(void)
         printf("%s\t%s\t%s\n", misbehaviours[i].name, misbehaviours[i].ids, misbehaviours[i].help);
 }
 
+/* --server's host, without brackets or port. */
+static char server_host[256];
+
 /* Turn the parsed global options into rt_globals; false after a message. */
 static bool resolve_globals(rt_globals *g)
 {
-    g->server = opt_server ? opt_server : "127.0.0.1";
+    uint16_t server_port = 0;
+    if (opt_server && !rio_split_host_port(opt_server, server_host, sizeof server_host, &server_port))
+        return usage_error("--server wants HOST, HOST:PORT, [IPv6] or [IPv6]:PORT, not \"%s\"",
+                           opt_server) == 0;
+    g->server = opt_server ? server_host : RT_DEFAULT_SERVER;
     g->json = opt_json;
     g->verbose = opt_verbose;
+    if (server_port && (opt_serial >= 0 || opt_port >= 0))
+        return usage_error("%s", "give the port once: in --server, --port or --serial") == 0;
+    if (server_port)
+        opt_port = server_port;
     if (opt_serial >= 0 && opt_port >= 0)
         return usage_error("%s", "give --serial or --port, not both") == 0;
     if (opt_port == 0 || opt_port > UINT16_MAX)
         return usage_error("%s", "--port must be 1..65535") == 0;
     if (opt_serial >= 0 && opt_serial > UINT16_MAX - RIO_BASE_PORT)
         return usage_error("%s", "--serial is too large for a port") == 0;
-    g->port = opt_port > 0 ? (uint16_t)opt_port : rio_serial_port(opt_serial >= 0 ? (unsigned)opt_serial : 1);
+    g->port = opt_port > 0 ? (uint16_t)opt_port
+                           : rio_serial_port(opt_serial >= 0 ? (unsigned)opt_serial : RT_DEFAULT_SERIAL);
     if (!(opt_timeout >= 0.0 && opt_timeout <= 86400.0))
         return usage_error("%s", "--timeout must be 0..86400 seconds") == 0;
     g->timeout_ms = (int)(opt_timeout * 1000.0 + 0.5);

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jsonw.h"
 #include "output.h"
@@ -259,8 +260,13 @@ void out_bytes(rt_output *o, const char *key, const uint8_t *data, size_t len, b
         json_bytes(o->result, key, len > 0 ? data : (const uint8_t *)"", len);
     else if (dump)
         hex_dump(data, len);
-    else if (len > 0) /* data may be NULL when empty */
+    else if (len > 0) { /* data may be NULL when empty */
         fwrite(data, 1, len, stdout);
+        /* A shell prompt must not start after the toast: on a terminal
+         * only, so that a pipe or a file gets exactly the bytes. */
+        if (data[len - 1] != '\n' && isatty(STDOUT_FILENO))
+            putchar('\n');
+    }
 }
 
 void out_line(rt_output *o, const char *fmt, ...)

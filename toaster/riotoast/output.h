@@ -70,8 +70,9 @@ void out_named(rt_output *o, const char *key, uint32_t v, const char *name);
 /* The same with the value in hex in text mode: "STATUS_SUCCESS (0x00000000)". */
 void out_named_hex(rt_output *o, const char *key, uint32_t v, const char *name);
 
-/* Toast bytes.  Text: written to stdout as they are, or as a hex dump when
- * `dump`.  JSON: key (text or null) and key_hex. */
+/* Toast bytes.  Text: written to stdout as they are (then a newline if
+ * stdout is a terminal and they do not end with one), or as a hex dump
+ * when `dump`.  JSON: key (text or null) and key_hex. */
 void out_bytes(rt_output *o, const char *key, const uint8_t *data, size_t len, bool dump);
 
 /* A free-form line for humans on stdout (ignored in JSON mode). */

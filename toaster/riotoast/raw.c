@@ -13,12 +13,14 @@ static gchar *opt_output_length, *opt_data, *opt_hex, *opt_data_length;
 static gboolean opt_no_create;
 
 static const GOptionEntry raw_entries[] = {
-    {"signature", 0, 0, G_OPTION_ARG_STRING, &opt_signature, "Signature, 4 characters (default RIOQ)", "SIG"},
-    {"version", 0, 0, G_OPTION_ARG_STRING, &opt_version, "Version (default 1)", "N"},
+    {"signature", 0, 0, G_OPTION_ARG_STRING, &opt_signature,
+     "Signature, 4 characters (default " RIO_SIGNATURE_REQUEST ")", "SIG"},
+    {"version", 0, 0, G_OPTION_ARG_STRING, &opt_version, "Version (default " G_STRINGIFY(RIO_VERSION) ")", "N"},
     {"major", 'm', 0, G_OPTION_ARG_STRING, &opt_major,
      "MajorFunction: READ, IRP_MJ_READ or a number (default DEVICE_CONTROL with --ioctl)", "NAME|N"},
     {"header-length", 0, 0, G_OPTION_ARG_STRING, &opt_header_length,
-     "HeaderLength (default 24); N-24 zero bytes follow the fixed header, at most 232", "N"},
+     "HeaderLength (default " G_STRINGIFY(RIO_HEADER_SIZE) "); zeros fill the header up to it, up to "
+     G_STRINGIFY(RIO_HEADER_LENGTH_MAX) " bytes", "N"},
     {"seq", 0, 0, G_OPTION_ARG_STRING, &opt_seq, "Sequence (default: the next one)", "N"},
     {"ioctl", 'i', 0, G_OPTION_ARG_STRING, &opt_ioctl,
      "IoControlCode: GET_INFO, IOCTL_TOASTER_GET_INFO or a number (default 0)", "NAME|N"},

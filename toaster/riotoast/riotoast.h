@@ -8,15 +8,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Exit codes, documented in --help and README.md.  When several things go
- * wrong, the highest code wins (a broken connection outranks a bad status). */
+/* Exit codes: the symbol, its number and the line --help prints (the
+ * table of riotoast.1 begins each entry with it; a test compares them).
+ * When several things go wrong, the highest code wins (a broken connection
+ * outranks a bad status). */
+#define RT_EXIT_TABLE(X) \
+    X(RT_EXIT_OK, 0, "success: every request got the status it should") \
+    X(RT_EXIT_STATUS, 1, "the device answered with a failed status (or gave back wrong toast)") \
+    X(RT_EXIT_LOCAL, 2, "local error: an @FILE unreadable, standard output unwritable") \
+    X(RT_EXIT_CONNECTION, 3, "cannot connect, connection closed or reset, timeout, or the server " \
+      "broke the protocol") \
+    X(RT_EXIT_USAGE, 4, "usage error")
+
 enum {
-    RT_EXIT_OK = 0,         /* every request got the status it should */
-    RT_EXIT_STATUS = 1,     /* the device answered with a failed status */
-    RT_EXIT_LOCAL = 2,      /* local trouble: an @FILE unreadable, stdout unwritable */
-    RT_EXIT_CONNECTION = 3, /* cannot connect, closed, reset, timeout, protocol error */
-    RT_EXIT_USAGE = 4,      /* bad command line */
+#define RT_X_EXIT(sym, code, text) sym = code,
+    RT_EXIT_TABLE(RT_X_EXIT)
+#undef RT_X_EXIT
 };
+
+/* Defaults of the global options (--help shows them from here). */
+#define RT_DEFAULT_SERVER "127.0.0.1"
+#define RT_DEFAULT_SERIAL 1
+#define RT_DEFAULT_TIMEOUT_S 10
 
 static inline int rt_worst(int a, int b) { return a > b ? a : b; }
 

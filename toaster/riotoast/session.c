@@ -7,12 +7,15 @@
 #include "conn.h"
 #include "input.h"
 
+#define RT_SESSION_BREAD "riotoast session"
+
 static gint opt_darkness = RIO_TOASTER_DARKNESS_MAX; /* longest cycle: the READ surely pends */
 static gchar *opt_bread;
 
 static const GOptionEntry session_entries[] = {
-    {"darkness", 'd', 0, G_OPTION_ARG_INT, &opt_darkness, "Darkness for the toast cycles (default 10)", "N"},
-    {"bread", 'b', 0, G_OPTION_ARG_STRING, &opt_bread, "Bread to toast (default \"riotoast session\")", "TEXT"},
+    {"darkness", 'd', 0, G_OPTION_ARG_INT, &opt_darkness,
+     "Darkness for the toast cycles (default " G_STRINGIFY(RIO_TOASTER_DARKNESS_MAX) ")", "N"},
+    {"bread", 'b', 0, G_OPTION_ARG_STRING, &opt_bread, "Bread to toast (default \"" RT_SESSION_BREAD "\")", "TEXT"},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -177,7 +180,7 @@ static int tour_body(rt_conn *c, void *ctx)
 static int run_session(const rt_globals *g, rt_output *o, char **args, int nargs)
 {
     (void)args, (void)nargs;
-    tour t = {.bread = opt_bread ? opt_bread : "riotoast session"};
+    tour t = {.bread = opt_bread ? opt_bread : RT_SESSION_BREAD};
     if (strlen(t.bread) == 0 || strlen(t.bread) > RIO_TOASTER_MAX_LOAD_BYTES) {
         out_error(o, "session: --bread must be 1..%u bytes", RIO_TOASTER_MAX_LOAD_BYTES);
         return RT_EXIT_USAGE;

@@ -33,9 +33,10 @@ def test_toast_json_and_darkness(riotoast, slow_toaster):
     assert names == ["IRP_MJ_CREATE", "IOCTL_TOASTER_SET_DARKNESS", "IRP_MJ_WRITE", "IOCTL_TOASTER_START",
                      "IRP_MJ_READ", "IRP_MJ_CLOSE"]
     read = doc["transactions"][4]
-    assert read["response_length"] == 3
-    # The READ waited for the cycle (3 levels x 5 ms), less the START round trip.
-    assert read["elapsed_ms"] >= 3 * MS_PER_LEVEL / 2
+    # One READ brought the whole toast: sent while the cycle ran (START had
+    # just been answered), it pended until the end (a READ that did not pend
+    # would have got 0 bytes).  How long is bench/'s business, not a test's.
+    assert read["response_length"] == 3 and read["status_name"] == "STATUS_SUCCESS"
 
 
 def test_toast_binary_from_stdin_in_several_cycles(riotoast, slow_toaster):
@@ -110,9 +111,10 @@ def test_session_json_covers_every_operation(riotoast, slow_toaster):
     assert sorted(t["status_name"] for t in expected) == sorted([
         "STATUS_BUFFER_TOO_SMALL", "STATUS_INVALID_DEVICE_STATE", "STATUS_INVALID_PARAMETER",
         "STATUS_INVALID_DEVICE_REQUEST", "STATUS_INVALID_DEVICE_REQUEST"])
-    pending = [t for t in txns if t["label"] == "IRP_MJ_READ (pends while toasting)"][0]
-    # Darkness 10 x 5 ms: the READ is answered only when the cycle ends.
-    assert pending["elapsed_ms"] >= 10 * MS_PER_LEVEL / 2, pending
+    pending = [t for t in txns if t["label"] == "IRP_MJ_READ (pends while toasting)"]
+    # Sent right after START of a 10 x 5 ms cycle, it brings the whole toast:
+    # it was answered only when the cycle ended (no timing asserted).
+    assert len(pending) == 1 and pending[0]["response_length"] == len("riotoast session"), pending
 
 
 def test_session_with_own_bread_and_darkness(riotoast, slow_toaster):

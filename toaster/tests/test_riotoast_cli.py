@@ -1,0 +1,131 @@
+"""riotoast as a user meets it: --server with [IPv6] and :PORT, output on a
+terminal (a newline after the toast, "no toast ready" with read -x), help
+defaults from the constants, and the exit-status table of --help, the
+source and riotoast.1 agreeing."""
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_riotoast_common import (  # noqa: E402
+    EXIT_OK, EXIT_USAGE, DEFS, fields, riotoast)  # riotoast: a fixture
+
+RIOTOAST_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "riotoast")
+
+
+@pytest.fixture
+def toaster(toasterd):
+    return toasterd(serials=1)
+
+
+@pytest.fixture
+def v6_toaster(toaster):
+    """The daemon listens on ::1 too by default; a host without IPv6 skips."""
+    if "[::1]:%d" % toaster.port(1) not in toaster.log():
+        pytest.skip("riotoasterd does not listen on ::1 here:\n" + toaster.log())
+    return toaster
+
+
+# ---- --server ----------------------------------------------------------------
+
+def test_bracketed_ipv6_server(riotoast, v6_toaster):
+    port = v6_toaster.port(1)
+    r = riotoast("--server", "[::1]", "info", port=port)
+    assert r.code == EXIT_OK, r
+    assert fields(r.text)["SerialNumber"] == "1"
+    doc = riotoast("--json", "--server", "[::1]:%d" % port, "info").json()
+    assert doc["ok"] and (doc["server"], doc["port"]) == ("::1", port), doc
+    assert riotoast("--server", "::1", "info", port=port).code == EXIT_OK
+
+
+def test_host_with_port(riotoast, toaster):
+    doc = riotoast("--json", "-s", "127.0.0.1:%d" % toaster.port(1), "status").json()
+    assert doc["ok"] and (doc["server"], doc["port"]) == ("127.0.0.1", toaster.port(1)), doc
+
+
+@pytest.mark.parametrize("argv", [["--server", "[::1", "info"], ["--server", "[::1]x", "info"],
+                                  ["--server", "127.0.0.1:0", "info"], ["--server", "", "info"],
+                                  ["--server", "[::1]:5001", "--port", "5002", "info"],
+                                  ["--server", "127.0.0.1:5001", "--serial", "2", "info"]])
+def test_bad_server_is_a_usage_error(riotoast, argv):
+    r = riotoast(*argv)
+    assert r.code == EXIT_USAGE, r
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("riotoast: "), r
+    assert "--server" in lines[0] or "port once" in lines[0], r
+
+
+# ---- output on a terminal ------------------------------------------------------
+
+def on_terminal(rio_bin, *args):
+    """riotoast ARGS with stdout on a pseudo-terminal (script(1)): its exit
+    status and what the terminal showed."""
+    cmd = " ".join(shlex.quote(a) for a in [rio_bin("riotoast")] + [str(a) for a in args])
+    p = subprocess.run(["script", "-qec", cmd, "/dev/null"], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=60)
+    return p.returncode, p.stdout
+
+
+def test_toast_ends_with_a_newline_on_a_terminal(rio_bin, riotoast, toaster):
+    code, screen = on_terminal(rio_bin, "--port", toaster.port(1), "toast", "rye")
+    assert code == EXIT_OK, screen
+    assert screen == b"rye\r\n", screen           # the terminal turns \n into \r\n
+    piped = riotoast("toast", "rye", port=toaster.port(1))
+    assert piped.code == EXIT_OK and piped.out == b"rye", piped  # a pipe gets exactly the toast
+    code, screen = on_terminal(rio_bin, "--port", toaster.port(1), "toast", "rye\n")
+    assert screen == b"rye\r\n", screen           # no second newline
+
+
+def test_read_dump_says_when_nothing_is_ready(riotoast, toaster):
+    r = riotoast("read", "-x", port=toaster.port(1))
+    assert r.code == EXIT_OK, r
+    assert r.text == "No toast ready (0 bytes).\n", r
+    plain = riotoast("read", port=toaster.port(1))
+    assert plain.code == EXIT_OK and plain.out == b"", plain
+
+
+# ---- help ---------------------------------------------------------------------
+
+def help_of(riotoast, *command):
+    r = riotoast(*command, "--help")
+    assert r.code == EXIT_OK, r
+    return " ".join(r.text.split())
+
+
+def test_help_defaults_come_from_the_constants(riotoast):
+    main = help_of(riotoast)
+    assert "port %d+N (default 1)" % DEFS.BASE_PORT in main, main
+    assert "IRP_MJ_READ, default %d" % DEFS.TOASTER_MAX_LOAD_BYTES in main, main
+    raw = help_of(riotoast, "raw")
+    assert "(default %s)" % DEFS.SIGNATURE_REQUEST in raw and "Version (default %d)" % DEFS.VERSION in raw
+    assert "HeaderLength (default %d)" % DEFS.HEADER_LENGTH_MIN in raw
+    assert "up to %d bytes" % DEFS.HEADER_LENGTH_MAX in raw
+    assert "toast cycles (default %d)" % DEFS.TOASTER_DARKNESS_MAX in help_of(riotoast, "session")
+
+
+def exit_table_in_source():
+    with open(os.path.join(RIOTOAST_DIR, "riotoast.h")) as f:
+        src = f.read()
+    table = src[src.index("#define RT_EXIT_TABLE"):src.index("enum {\n#define RT_X_EXIT")]
+    return {int(code): "".join(re.findall(r'"([^"]*)"', body))
+            for code, body in re.findall(r'X\(RT_EXIT_\w+, (\d+), ((?:"[^"]*"\s*\\?\s*)+)\)', table)}
+
+
+def test_exit_table_matches_help_and_man_page(riotoast):
+    source = exit_table_in_source()
+    assert sorted(source) == [0, 1, 2, 3, 4]
+    r = riotoast("--help")
+    helped = {int(c): t for c, t in re.findall(r"^  (\d)  (.*)$", r.text.split("Exit status:")[1], re.M)}
+    assert helped == source
+    with open(os.path.join(RIOTOAST_DIR, "riotoast.1")) as f:
+        page = f.read()
+    section = page[page.index(".SH EXIT STATUS"):page.index(".SH EXAMPLES")]
+    man = {int(c): " ".join(t.replace("\\-", "-").split())
+           for c, t in re.findall(r"^\.TP\n\.B (\d)\n(.*?)(?=^\.TP|^\.SH|\Z)", section, re.M | re.S)}
+    assert sorted(man) == sorted(source)
+    for code, text in source.items():
+        assert man[code].startswith(text), (code, man[code], text)
