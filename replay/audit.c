@@ -1,8 +1,8 @@
 /* audit.c — `rio-replay audit`: what the capture holds, nothing sent. */
 #include <stdio.h>
 
-#include "commands.h"
-#include "input.h"
+#include "replaycmds.h"
+#include "reader.h"
 #include "jsonw.h"
 #include "junit.h"
 #include "records.h"

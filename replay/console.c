@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "console.h"
-#include "options.h"
+#include "replayopts.h"
 
 static struct {
     int tty;            /* -1: not asked yet */

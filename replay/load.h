@@ -16,9 +16,9 @@
 
 #include <glib.h>
 
-#include "input.h"
-#include "options.h"
-#include "session.h"
+#include "reader.h"
+#include "replayopts.h"
+#include "txnstate.h"
 
 typedef struct rr_recorded {
     unsigned id;

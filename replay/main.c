@@ -2,7 +2,7 @@
  * them against a live server, or play the server for a live client. */
 #include <signal.h>
 
-#include "commands.h"
+#include "replaycmds.h"
 #include "rio/program.h"
 
 int main(int argc, char **argv)

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decode.h"
+#include "pktdecode.h"
 #include "problems.h"
 
 #define RR_REASM_RING 16384            /* retransmission check window, at most */

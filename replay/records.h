@@ -4,7 +4,7 @@
 
 #include <glib.h>
 
-#include "session.h"
+#include "txnstate.h"
 
 /* `"key": {fields as in captures/EXPECTATIONS.md}`; only the header fields
  * that were captured are present. */

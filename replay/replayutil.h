@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "rio/librio.h"
-#include "session.h"
+#include "txnstate.h"
 
 /* Monotonic seconds. */
 double rr_now(void);

@@ -21,7 +21,7 @@
 #include "compare.h"
 #include "junit.h"
 #include "load.h"
-#include "options.h"
+#include "replayopts.h"
 
 #define RR_OUTCOME_TABLE(X) \
     X(RR_OUTCOME_MATCH, "match") \

@@ -20,8 +20,8 @@
 
 #include <glib.h>
 
-#include "decode.h"
-#include "session.h"
+#include "pktdecode.h"
+#include "txnstate.h"
 
 /* Default --max-streams: about 256 MiB of open-connection state at ~2 KB
  * each (bench/replay/streams_mem.py). */

@@ -9,7 +9,7 @@
 
 #include "capture.h"
 #include "records.h"
-#include "session.h"
+#include "txnstate.h"
 #include "tracker.h"
 
 #define FUZZ_REORDER_CAP 4096

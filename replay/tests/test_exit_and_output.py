@@ -24,8 +24,8 @@ SESSION = os.path.join(LIB, "session-pcapng.pcapng")   # one session, six transa
 
 
 def exit_table_in_source():
-    """{code: text} from RR_EXIT_TABLE in options.h (C string pieces joined)."""
-    with open(os.path.join(REPLAY, "options.h")) as f:
+    """{code: text} from RR_EXIT_TABLE in replayopts.h (C string pieces joined)."""
+    with open(os.path.join(REPLAY, "replayopts.h")) as f:
         src = f.read()
     table = src[src.index("#define RR_EXIT_TABLE"):src.index("enum {")]
     rows = {}

@@ -5,7 +5,7 @@
  */
 #include <signal.h>
 
-#include "options.h"
+#include "toastopts.h"
 #include "rio/program.h"
 
 int main(int argc, char **argv)

@@ -3,10 +3,10 @@
  * what became of the connection. */
 #include <string.h>
 
-#include "commands.h"
-#include "conn.h"
-#include "decode.h"
-#include "input.h"
+#include "toastcmds.h"
+#include "toastconn.h"
+#include "ioctlshow.h"
+#include "argbytes.h"
 
 static gchar *opt_signature, *opt_version, *opt_major, *opt_header_length, *opt_seq, *opt_ioctl;
 static gchar *opt_output_length, *opt_data, *opt_hex, *opt_data_length;

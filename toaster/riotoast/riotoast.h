@@ -1,6 +1,17 @@
 /*
  * riotoast.h — what every part of the riotoast CLI shares: exit codes and
  * the global options.
+ *
+ *   main.c       --version and locale, parse, run the command, finish output
+ *   toastopts.c  the command line: global options anywhere, one command
+ *   toastcmds.c  the device commands (info ... toast) and the command table
+ *   tour.c       `session`: the scripted tour of every operation
+ *   raw.c        `raw`: one hand-made request
+ *   toastconn.c  one connection = one device handle: CREATE, calls, CLOSE,
+ *                --misbehave faults
+ *   ioctlshow.c  TOASTER_INFO / TOASTER_STATUS shown field by field
+ *   argbytes.c   arguments to bytes and numbers (TEXT, @FILE, hex)
+ *   output.c     all printing: text, --json, -v, errors
  */
 #ifndef RIOTOAST_H
 #define RIOTOAST_H

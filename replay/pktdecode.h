@@ -1,12 +1,12 @@
-/* decode.h — from a captured frame to one TCP segment.
+/* pktdecode.h — from a captured frame to one TCP segment.
  *
  * Link layers: Ethernet (with stacked 802.1Q/802.1ad/QinQ tags), BSD NULL and
  * LOOP, RAW/IPv4/IPv6, Linux cooked v1 and v2.  IPv4 with options, IPv6 with
  * extension headers.  Checksums are never validated (offloading makes them
  * meaningless in captures).  An IP total length of 0 (TSO/LSO capture) means
  * "as many bytes as were captured". */
-#ifndef RR_DECODE_H
-#define RR_DECODE_H
+#ifndef RR_PKTDECODE_H
+#define RR_PKTDECODE_H
 
 #include <stdbool.h>
 #include <stdint.h>

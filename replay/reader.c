@@ -1,8 +1,8 @@
-/* input.c — capture + tracker for one command (see input.h). */
+/* reader.c — capture + tracker for one command (see reader.h). */
 #include <string.h>
 
 #include "console.h"
-#include "input.h"
+#include "reader.h"
 #include "tracker.h"
 
 bool rr_reader_open(rr_reader *r, const rr_options *o, const rr_sink *sink)

@@ -1,13 +1,13 @@
 /*
- * conn.h — one riotoast connection: the device handle of one invocation.
+ * toastconn.h — one riotoast connection: the device handle of one invocation.
  *
  * conn_open connects and sends CREATE, conn_close sends CLOSE and hangs up;
  * every request in between goes through conn_call, which records the
  * transaction (for -v and --json) and judges its status.  --misbehave faults
  * are applied here, so the commands never know about them.
  */
-#ifndef RIOTOAST_CONN_H
-#define RIOTOAST_CONN_H
+#ifndef RIOTOAST_TOASTCONN_H
+#define RIOTOAST_TOASTCONN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -71,4 +71,4 @@ int conn_run(const rt_globals *g, rt_output *out, rt_body body, void *ctx);
 rt_request rt_ioctl(uint32_t code, const void *in, uint32_t in_len, uint32_t out_len);
 rt_request rt_major(uint8_t major, uint32_t output_length, const void *data, uint32_t data_length);
 
-#endif /* RIOTOAST_CONN_H */
+#endif /* RIOTOAST_TOASTCONN_H */

@@ -1,4 +1,4 @@
-/* options.c — command line parsing with GOptionContext. */
+/* replayopts.c — command line parsing with GOptionContext. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 
 #include "compare.h"
 #include "console.h"
-#include "options.h"
+#include "replayopts.h"
 #include "reasm.h"
 #include "rio/client.h"
 #include "tracker.h"

@@ -1,8 +1,8 @@
-/* options.c — command-line parsing for riotoast (see options.h). */
+/* toastopts.c — command-line parsing for riotoast (see toastopts.h). */
 #include <stdio.h>
 #include <string.h>
 
-#include "options.h"
+#include "toastopts.h"
 #include "rio/client.h"
 
 static gchar *opt_server;

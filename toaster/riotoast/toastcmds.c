@@ -1,10 +1,10 @@
-/* commands.c — the device commands: one handle, one or a few requests. */
+/* toastcmds.c — the device commands: one handle, one or a few requests. */
 #include <string.h>
 
-#include "commands.h"
-#include "conn.h"
-#include "decode.h"
-#include "input.h"
+#include "toastcmds.h"
+#include "toastconn.h"
+#include "ioctlshow.h"
+#include "argbytes.h"
 
 /* ---- info, status: an IOCTL with a fixed-size output structure ---------- */
 

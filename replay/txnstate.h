@@ -1,4 +1,4 @@
-/* session.h — what a capture holds: sessions of transactions.
+/* txnstate.h — what a capture holds: sessions of transactions.
  *
  * A session is one TCP connection that carries RIO.  Transaction k pairs the
  * k-th request with the k-th response (the server answers in FIFO order).
@@ -9,14 +9,14 @@
  * Memory: a session holds only a window of transactions that are not final
  * yet; final ones go to the sink, which owns them from then on (audit counts
  * and frees them at once; replay keeps them until the session is replayed). */
-#ifndef RR_SESSION_H
-#define RR_SESSION_H
+#ifndef RR_TXNSTATE_H
+#define RR_TXNSTATE_H
 
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decode.h"
+#include "pktdecode.h"
 #include "pdustream.h"
 #include "reasm.h"
 

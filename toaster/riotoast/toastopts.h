@@ -1,12 +1,12 @@
 /*
- * options.h — the command line: global options (anywhere), one command,
+ * toastopts.h — the command line: global options (anywhere), one command,
  * the command's own options and arguments.  GLib's GOptionContext does the
  * parsing and the per-command --help.
  */
-#ifndef RIOTOAST_OPTIONS_H
-#define RIOTOAST_OPTIONS_H
+#ifndef RIOTOAST_TOASTOPTS_H
+#define RIOTOAST_TOASTOPTS_H
 
-#include "commands.h"
+#include "toastcmds.h"
 #include "riotoast.h"
 
 typedef struct rt_invocation {
@@ -23,4 +23,4 @@ int options_parse(int argc, char **argv, rt_invocation *inv);
 
 void options_free(rt_invocation *inv);
 
-#endif /* RIOTOAST_OPTIONS_H */
+#endif /* RIOTOAST_TOASTOPTS_H */

@@ -1,4 +1,4 @@
-/* decode.c — link layer, IP and TCP headers of one captured frame.
+/* pktdecode.c — link layer, IP and TCP headers of one captured frame.
  *
  * Every length read from the frame is checked against the captured length
  * before use: the input is hostile (the fuzzer feeds it directly). */
@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "decode.h"
+#include "pktdecode.h"
 
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_IPV6 0x86DD

@@ -1,6 +1,6 @@
-/* options.h — the command line of rio-replay. */
-#ifndef RR_OPTIONS_H
-#define RR_OPTIONS_H
+/* replayopts.h — the command line of rio-replay. */
+#ifndef RR_REPLAYOPTS_H
+#define RR_REPLAYOPTS_H
 
 #include <glib.h>
 #include <stdbool.h>

@@ -1,11 +1,11 @@
-/* session.c — the scripted tour: every operation of the protocol once, a
+/* tour.c — the scripted tour: every operation of the protocol once, a
  * READ that pends while the toaster toasts, and deliberate errors whose
  * expected statuses count as passes. */
 #include <string.h>
 
-#include "commands.h"
-#include "conn.h"
-#include "input.h"
+#include "toastcmds.h"
+#include "toastconn.h"
+#include "argbytes.h"
 
 #define RT_SESSION_BREAD "riotoast session"
 

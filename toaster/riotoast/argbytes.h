@@ -1,8 +1,8 @@
 /*
- * input.h — turning command-line arguments into bytes and numbers.
+ * argbytes.h — turning command-line arguments into bytes and numbers.
  */
-#ifndef RIOTOAST_INPUT_H
-#define RIOTOAST_INPUT_H
+#ifndef RIOTOAST_ARGBYTES_H
+#define RIOTOAST_ARGBYTES_H
 
 #include <glib.h>
 #include <stdbool.h>
@@ -21,4 +21,4 @@ GByteArray *input_hex(const char *hex, char **err);
 /* A u32 in decimal or 0x hex, nothing else. */
 bool input_u32(const char *s, uint32_t *out);
 
-#endif /* RIOTOAST_INPUT_H */
+#endif /* RIOTOAST_ARGBYTES_H */

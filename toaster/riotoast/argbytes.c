@@ -1,10 +1,10 @@
-/* input.c — arguments to bytes and numbers (see input.h). */
+/* argbytes.c — arguments to bytes and numbers (see argbytes.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "input.h"
+#include "argbytes.h"
 #include "rio/rio.h"
 #include "riotoast.h"
 

@@ -1,4 +1,4 @@
-/* server.c — `rio-replay server`: play the recorded server for a live client.
+/* replayserver.c — `rio-replay server`: play the recorded server for a live client.
  *
  * The k-th live connection plays the k-th recorded session.  Each live
  * request is matched to the recorded request at the same position with the
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "replaycmds.h"
 #include "console.h"
 #include "livepeer.h"
 #include "load.h"

@@ -1,7 +1,7 @@
-/* decode.c — TOASTER_INFO and TOASTER_STATUS, field by field. */
+/* ioctlshow.c — TOASTER_INFO and TOASTER_STATUS, field by field. */
 #include <string.h>
 
-#include "decode.h"
+#include "ioctlshow.h"
 
 bool decode_toaster_info(rt_output *o, const uint8_t *data, size_t len)
 {

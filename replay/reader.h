@@ -1,12 +1,12 @@
-/* input.h — read the capture named on the command line through a sink,
+/* reader.h — read the capture named on the command line through a sink,
  * with the user's filter and time window. */
-#ifndef RR_INPUT_H
-#define RR_INPUT_H
+#ifndef RR_READER_H
+#define RR_READER_H
 
 #include "capture.h"
 #include "console.h"
-#include "options.h"
-#include "session.h"
+#include "replayopts.h"
+#include "txnstate.h"
 
 typedef struct rr_input_result {
     rr_capture_stats stats;

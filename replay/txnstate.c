@@ -1,9 +1,9 @@
-/* session.c — turn the PDUs of both directions into transactions. */
+/* txnstate.c — turn the PDUs of both directions into transactions. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "names.h"
-#include "session.h"
+#include "txnstate.h"
 
 #define RR_WINDOW_MIN 4      /* final transactions wait this many behind */
 #define RR_WINDOW_MAX 1024   /* forced out even if the answer never came */

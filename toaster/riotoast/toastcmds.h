@@ -1,8 +1,8 @@
 /*
- * commands.h — the subcommands: name, arguments, options, and what runs.
+ * toastcmds.h — the subcommands: name, arguments, options, and what runs.
  */
-#ifndef RIOTOAST_COMMANDS_H
-#define RIOTOAST_COMMANDS_H
+#ifndef RIOTOAST_TOASTCMDS_H
+#define RIOTOAST_TOASTCMDS_H
 
 #include <glib.h>
 
@@ -21,7 +21,7 @@ typedef struct rt_command {
     int (*run)(const rt_globals *g, rt_output *o, char **args, int nargs);
 } rt_command;
 
-/* Device commands (commands.c), session (session.c), raw (raw.c). */
+/* Device commands (toastcmds.c), session (tour.c), raw (raw.c). */
 extern const rt_command rt_device_commands[]; /* terminated by name == NULL */
 extern const rt_command rt_session_command;
 extern const rt_command rt_raw_command;
@@ -32,4 +32,4 @@ const rt_command *rt_command_find(const char *name);
 /* Call fn for every command, in help order. */
 void rt_command_foreach(void (*fn)(const rt_command *cmd, void *ctx), void *ctx);
 
-#endif /* RIOTOAST_COMMANDS_H */
+#endif /* RIOTOAST_TOASTCMDS_H */

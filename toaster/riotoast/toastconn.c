@@ -1,11 +1,11 @@
-/* conn.c — one connection = one device handle (see conn.h). */
+/* toastconn.c — one connection = one device handle (see toastconn.h). */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "conn.h"
+#include "toastconn.h"
 
 rt_request rt_ioctl(uint32_t code, const void *in, uint32_t in_len, uint32_t out_len)
 {

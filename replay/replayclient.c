@@ -1,4 +1,4 @@
-/* client.c — `rio-replay client`: the recorded clients against a live server.
+/* replayclient.c — `rio-replay client`: the recorded clients against a live server.
  *
  * Every recorded session gets a real TCP connection; clientplan.c says in
  * which order actions may run.  This file runs them, compares what comes
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "clientplan.h"
-#include "commands.h"
+#include "replaycmds.h"
 #include "console.h"
 #include "netaddr.h"
 #include "records.h"
