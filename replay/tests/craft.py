@@ -2,11 +2,7 @@
 the capture problems (reordering, retransmission, loss, snaplen) applied on
 purpose.  Packets are built with scapy; the file is written here so that a
 record's captured length can be shorter than its wire length."""
-import os
 import struct
-
-
-
 
 from scapy.all import IP, IPv6, TCP, Ether, Dot1Q, raw  # noqa: E402
 
@@ -124,3 +120,16 @@ def toaster_session(conn, seq=1, pipelined=False, skip_create=False, jump=False,
         conn.send("s", resp)
     conn.close(close_by)
     return pairs
+
+
+def two_sessions(path):
+    """Two toaster sessions from ports 41000 and 41001, 100 s apart (at
+    epoch 1700000000 and 1700000100), written to path; returns path."""
+    packets = []
+    for i in range(2):
+        c = Conn(client=("127.0.0.1", 41000 + i), t0=1700000000.0 + 100 * i)
+        c.handshake()
+        toaster_session(c)
+        packets += c.packets
+    write_pcap(path, packets)
+    return path

@@ -16,6 +16,7 @@ import pytest
 import craft
 import livehelp
 from livehelp import expectation
+from pyrio import exitstatus
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPLAY = os.path.dirname(HERE)
@@ -23,35 +24,16 @@ LIB = livehelp.CAPTURE_DIR
 SESSION = os.path.join(LIB, "session-pcapng.pcapng")   # one session, six transactions
 
 
-def exit_table_in_source():
-    """{code: text} from RR_EXIT_TABLE in replayopts.h (C string pieces joined)."""
-    with open(os.path.join(REPLAY, "replayopts.h")) as f:
-        src = f.read()
-    table = src[src.index("#define RR_EXIT_TABLE"):src.index("enum {")]
-    rows = {}
-    for sym, code, body in re.findall(r'X\((RR_EXIT_\w+), (\d+), ((?:"[^"]*"\s*\\?\s*)+)\)', table):
-        rows[int(code)] = "".join(re.findall(r'"([^"]*)"', body))
-    return rows
-
-
 EXIT_MATCH, EXIT_DIVERGED, EXIT_INCOMPLETE, EXIT_NETWORK, EXIT_USAGE = 0, 1, 2, 3, 4
 
 
 def test_exit_table_matches_help_and_man_page(run):
-    source = exit_table_in_source()
+    source = exitstatus.from_source(os.path.join(REPLAY, "replayopts.h"), "RR_EXIT_TABLE")
     assert sorted(source) == [EXIT_MATCH, EXIT_DIVERGED, EXIT_INCOMPLETE, EXIT_NETWORK, EXIT_USAGE]
     res = run("--help")
     assert res.code == 0, res
-    helped = dict((int(c), t) for c, t in re.findall(r"^  (\d)  (.*)$", res.out.split("Exit status:")[1], re.M))
-    assert helped == source
-    with open(os.path.join(REPLAY, "rio-replay.1")) as f:
-        page = f.read()
-    section = page[page.index(".SH EXIT STATUS"):page.index(".SH EXAMPLES")]
-    man = {int(c): " ".join(t.replace("\\-", "-").split())
-           for c, t in re.findall(r"^\.TP\n\.B (\d)\n(.*?)(?=^\.TP|^\.PP|\Z)", section, re.M | re.S)}
-    assert sorted(man) == sorted(source)
-    for code, text in source.items():
-        assert man[code].startswith(text), (code, man[code], text)
+    exitstatus.check(source, exitstatus.from_help(res.out),
+                     exitstatus.from_man_page(os.path.join(REPLAY, "rio-replay.1")))
 
 
 # ---- output that cannot be written -------------------------------------------
@@ -349,15 +331,7 @@ def test_session_numbers_stable_under_filter(run):
 
 
 def two_sessions(tmp_path):
-    a = craft.Conn(client=("127.0.0.1", 41000), t0=1700000000.0)
-    a.handshake()
-    craft.toaster_session(a)
-    b = craft.Conn(client=("127.0.0.1", 41001), t0=1700000100.0)
-    b.handshake()
-    craft.toaster_session(b)
-    p = tmp_path / "two.pcap"
-    craft.write_pcap(p, a.packets + b.packets)
-    return p
+    return craft.two_sessions(tmp_path / "two.pcap")
 
 
 def test_session_numbers_stable_under_a_time_window(run, tmp_path):

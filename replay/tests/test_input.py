@@ -131,14 +131,7 @@ def test_bpf_filter(run):
 
 
 def test_time_window(run, tmp_path):
-    a = craft.Conn(client=("127.0.0.1", 41000), t0=1700000000.0)
-    a.handshake()
-    craft.toaster_session(a)
-    b = craft.Conn(client=("127.0.0.1", 41001), t0=1700000100.0)
-    b.handshake()
-    craft.toaster_session(b)
-    p = tmp_path / "two.pcap"
-    craft.write_pcap(p, a.packets + b.packets)
+    p = craft.two_sessions(tmp_path / "two.pcap")
     rel = run("audit", p, "--json", "--from", "50")
     absolute = run("audit", p, "--json", "--to", "1700000050")
     clients = lambda r: [o["client"] for o in r.json() if o["type"] == "session"]  # noqa: E731

@@ -3,7 +3,6 @@ terminal (a newline after the toast, "no toast ready" with read -x), help
 defaults from the constants, and the exit-status table of --help, the
 source and riotoast.1 agreeing."""
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -12,7 +11,8 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_riotoast_common import (  # noqa: E402
-    EXIT_OK, EXIT_USAGE, DEFS, fields, riotoast)  # riotoast: a fixture
+    EXIT_CONNECTION, EXIT_LOCAL, EXIT_OK, EXIT_STATUS, EXIT_USAGE, DEFS, fields, riotoast)  # riotoast: a fixture
+from pyrio import exitstatus  # noqa: E402
 
 RIOTOAST_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "riotoast")
 
@@ -107,25 +107,8 @@ def test_help_defaults_come_from_the_constants(riotoast):
     assert "toast cycles (default %d)" % DEFS.TOASTER_DARKNESS_MAX in help_of(riotoast, "session")
 
 
-def exit_table_in_source():
-    with open(os.path.join(RIOTOAST_DIR, "riotoast.h")) as f:
-        src = f.read()
-    table = src[src.index("#define RT_EXIT_TABLE"):src.index("enum {\n#define RT_X_EXIT")]
-    return {int(code): "".join(re.findall(r'"([^"]*)"', body))
-            for code, body in re.findall(r'X\(RT_EXIT_\w+, (\d+), ((?:"[^"]*"\s*\\?\s*)+)\)', table)}
-
-
 def test_exit_table_matches_help_and_man_page(riotoast):
-    source = exit_table_in_source()
-    assert sorted(source) == [0, 1, 2, 3, 4]
-    r = riotoast("--help")
-    helped = {int(c): t for c, t in re.findall(r"^  (\d)  (.*)$", r.text.split("Exit status:")[1], re.M)}
-    assert helped == source
-    with open(os.path.join(RIOTOAST_DIR, "riotoast.1")) as f:
-        page = f.read()
-    section = page[page.index(".SH EXIT STATUS"):page.index(".SH EXAMPLES")]
-    man = {int(c): " ".join(t.replace("\\-", "-").split())
-           for c, t in re.findall(r"^\.TP\n\.B (\d)\n(.*?)(?=^\.TP|^\.SH|\Z)", section, re.M | re.S)}
-    assert sorted(man) == sorted(source)
-    for code, text in source.items():
-        assert man[code].startswith(text), (code, man[code], text)
+    source = exitstatus.from_source(os.path.join(RIOTOAST_DIR, "riotoast.h"), "RT_EXIT_TABLE")
+    assert sorted(source) == [EXIT_OK, EXIT_STATUS, EXIT_LOCAL, EXIT_CONNECTION, EXIT_USAGE]
+    exitstatus.check(source, exitstatus.from_help(riotoast("--help").text),
+                     exitstatus.from_man_page(os.path.join(RIOTOAST_DIR, "riotoast.1")))
