@@ -72,11 +72,6 @@ static bool rio_port(uint16_t port)
     return port >= RIO_BASE_PORT && port <= RIO_PORT_RANGE_LAST;
 }
 
-static bool starts_with(const rr_segment *s, const char *sig)
-{
-    return s->caplen >= RIO_SIGNATURE_SIZE && memcmp(s->payload, sig, RIO_SIGNATURE_SIZE) == 0;
-}
-
 /* Is the sender of this first-seen segment the client? */
 static bool sender_is_client(const rr_segment *s)
 {
@@ -84,10 +79,9 @@ static bool sender_is_client(const rr_segment *s)
         return !(s->flags & RR_TCP_ACK);
     if (rio_port(s->dst.port) != rio_port(s->src.port))
         return rio_port(s->dst.port);
-    if (starts_with(s, RIO_SIGNATURE_REQUEST))
-        return true;
-    if (starts_with(s, RIO_SIGNATURE_RESPONSE))
-        return false;
+    rio_kind kind;
+    if (s->caplen >= RIO_SIGNATURE_SIZE && rio_signature_kind(s->payload, &kind))
+        return kind == RIO_REQUEST;
     return s->src.port > s->dst.port;
 }
 
