@@ -126,9 +126,10 @@ def test_load_text(riotoast, toaster):
 
 def test_load_file_and_stdin(riotoast, toaster, tmp_path):
     bread = tmp_path / "bread.bin"
-    bread.write_bytes(bytes(range(256)) * 20)  # 5120 bytes: more than fits
+    size = DEFS.TOASTER_MAX_LOAD_BYTES + 1024  # more than fits
+    bread.write_bytes(bytes(i & 0xFF for i in range(size)))
     doc = riotoast("--json", "load", "@%s" % bread, port=toaster.port(1)).json()
-    assert doc["result"] == {"Requested": 5120, "Accepted": DEFS.TOASTER_MAX_LOAD_BYTES}
+    assert doc["result"] == {"Requested": size, "Accepted": DEFS.TOASTER_MAX_LOAD_BYTES}
     doc = riotoast("--json", "load", "@-", port=toaster.port(1), stdin=b"from stdin").json()
     assert doc["result"]["Accepted"] == len(b"from stdin")
     assert doc["transactions"][1]["request_length"] == len(b"from stdin")
@@ -173,7 +174,7 @@ def test_server_not_running(riotoast):
 
 
 def test_serial_selects_base_port_plus_serial(riotoast):
-    # Only the port choice is checked: whether 5000+N answers is not ours to know.
+    # Only the port choice is checked: whether BASE_PORT+N answers is not ours to know.
     doc = riotoast("--json", "--timeout", "0.5", "--serial", "7", "info").json()
     assert doc["port"] == DEFS.BASE_PORT + 7
     doc = riotoast("--json", "--timeout", "0.5", "info").json()

@@ -40,12 +40,13 @@ def test_toast_json_and_darkness(riotoast, slow_toaster):
 
 
 def test_toast_binary_from_stdin_in_several_cycles(riotoast, slow_toaster):
-    bread = bytes(range(256)) * 40  # 10240 bytes: three toaster loads
+    loads = 3
+    bread = bytes(i & 0xFF for i in range((loads - 1) * DEFS.TOASTER_MAX_LOAD_BYTES + 2048))  # three loads
     doc = riotoast("--json", "toast", "-d", "1", "@-", port=slow_toaster.port(1), stdin=bread).json()
     assert doc["ok"], doc["error"]
     assert bytes.fromhex(doc["result"]["Toast_hex"]) == bread
     assert doc["result"]["Toast"] is None  # not UTF-8
-    assert doc["result"]["Cycles"] == 3
+    assert doc["result"]["Cycles"] == loads
     r = riotoast("toast", "-d", "1", "@-", port=slow_toaster.port(1), stdin=bread)
     assert r.code == EXIT_OK and r.out == bread
 
