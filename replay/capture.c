@@ -92,7 +92,8 @@ static void one_packet(rr_capture *c, rr_tracker *t, const struct pcap_pkthdr *h
     /* The numbering tracker sees every packet, selected or not. */
     if (r == RR_DECODE_TCP && t->numbering)
         rr_tracker_segment(t->numbering, &seg);
-    if (!rr_window_contains(&c->window, c->first_ts, seg.ts_us)) {
+    if ((c->window.has_from || c->window.has_to) &&
+        !rr_window_contains(&c->window, c->first_ts, seg.ts_us)) {
         c->stats.outside_window++;
         return;
     }
