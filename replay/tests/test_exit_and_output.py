@@ -93,10 +93,14 @@ def test_unwritable_junit_is_a_usage_error(run, tmp_path, command):
     one_error_line(res.err, "--junit")
 
 
-def test_junit_write_failure_shows_in_the_summary(run):
+@pytest.mark.parametrize("command", ["audit", "client"])
+def test_junit_write_failure_shows_in_the_summary(run, toasterd, command):
     """/dev/full opens but takes nothing: the summary names the final
     status, the status it exits with."""
-    res = run("audit", SESSION, "--json", "--junit", "/dev/full")
+    args = ()
+    if command == "client":
+        args = ("--target", "127.0.0.1", "--port-map", livehelp.port_map(expectation(SESSION), toasterd(serials=8)))
+    res = run(command, SESSION, "--json", "--junit", "/dev/full", *args)
     assert res.code == EXIT_USAGE, res
     assert res.json() and res.json()[-1]["type"] == "summary"
     assert res.json()[-1]["exit"] == EXIT_USAGE, res
