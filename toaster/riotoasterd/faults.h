@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "toaster.h"
+#include "toasterdev.h"
 
-/* Model faults share bits with toaster.h; the rest live in the server. */
+/* Model faults share bits with toasterdev.h; the rest live in the server. */
 #define FAULT_DARKNESS_RANGE TOASTER_FAULT_DARKNESS_RANGE
 #define FAULT_IOCTL_SUCCESS TOASTER_FAULT_IOCTL_SUCCESS
 #define FAULT_READ_DROP TOASTER_FAULT_READ_DROP

@@ -3,8 +3,8 @@
  *
  *   server.c   setup, accept, signals, teardown
  *   conn.c     one connection's bytes: framing, output queue, close, timers
- *   session.c  one request's meaning: session rules, toaster calls, trace
- *   device.c   device ownership and the simulated toasting clock
+ *   rules.c    one request's meaning: session rules, toaster calls, trace
+ *   devtable.c device ownership and the simulated toasting clock
  */
 #ifndef RIOTOASTERD_SERVER_H
 #define RIOTOASTERD_SERVER_H
@@ -16,9 +16,9 @@
 #include "buf.h"
 #include "log.h"
 #include "loop.h"
-#include "options.h"
+#include "daemonopts.h"
 #include "rio/librio.h"
-#include "toaster.h"
+#include "toasterdev.h"
 
 typedef struct server server;
 typedef struct conn conn;
@@ -123,12 +123,12 @@ void conn_run_work(server *s);
 /* A connection closed: accepts may resume (server.c). */
 void server_conn_gone(server *s);
 
-/* session.c */
+/* rules.c */
 void session_handle(conn *c, const rio_pdu *pdu);
 void session_framing_error(conn *c);
 void session_complete_read(conn *c);
 
-/* device.c */
+/* devtable.c */
 void device_init(device *d, server *s, uint32_t serial);
 void device_free(device *d);
 /* CREATE: the device for c (per-device: its port's; farm: lowest free), or

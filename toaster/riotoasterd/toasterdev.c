@@ -1,8 +1,8 @@
-/* toaster.c — the simulated toaster's state machine (see toaster.h). */
+/* toasterdev.c — the simulated toaster's state machine (see toasterdev.h). */
 #include <stdlib.h>
 #include <string.h>
 
-#include "toaster.h"
+#include "toasterdev.h"
 
 #define TOASTER_READY_MIN 256
 

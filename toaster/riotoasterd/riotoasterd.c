@@ -1,8 +1,8 @@
 /* riotoasterd — the RIO/1 simulated-hardware toaster server.
  * Exit status: 0 clean exit, 1 runtime failure, 2 usage error or a port that
- * cannot be bound (options.h). */
+ * cannot be bound (daemonopts.h). */
 #include "log.h"
-#include "options.h"
+#include "daemonopts.h"
 #include "rio/program.h"
 #include "server.h"
 

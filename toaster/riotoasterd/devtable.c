@@ -1,4 +1,4 @@
-/* device.c — who holds which toaster, and the simulated toasting clock. */
+/* devtable.c — who holds which toaster, and the simulated toasting clock. */
 #include <glib.h>
 
 #include "faults.h"

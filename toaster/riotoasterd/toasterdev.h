@@ -1,10 +1,10 @@
-/* toaster.h — the simulated toaster (brief section 5) as a pure state
+/* toasterdev.h — the simulated toaster (brief section 5) as a pure state
  * machine: no sockets, no clock.  The server owns time: toaster_start tells
  * it how many darkness levels the cycle lasts, and it calls
  * toaster_finish_cycle when that time has passed (at once when the toast
  * time per level is 0). */
-#ifndef RIOTOASTERD_TOASTER_H
-#define RIOTOASTERD_TOASTER_H
+#ifndef RIOTOASTERD_TOASTERDEV_H
+#define RIOTOASTERD_TOASTERDEV_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "toaster.h"
+#include "toasterdev.h"
 
 static uint8_t scratch[RIO_TOASTER_INFO_SIZE];
 
@@ -204,5 +204,5 @@ int main(void)
     test_eject_and_reset();
     test_darkness_validation();
     test_model_faults();
-    return check_report("test_toaster");
+    return check_report("test_toasterdev");
 }

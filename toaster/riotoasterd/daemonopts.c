@@ -1,4 +1,4 @@
-/* options.c — command-line parsing with GOptionContext. */
+/* daemonopts.c — command-line parsing with GOptionContext. */
 #include <errno.h>
 #include <glib.h>
 #include <math.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "faults.h"
-#include "options.h"
+#include "daemonopts.h"
 #include "rio/rio.h"
 
 #define SERIAL_MAX 65535u

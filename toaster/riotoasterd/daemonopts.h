@@ -1,6 +1,6 @@
-/* options.h — riotoasterd's command line (GOptionContext). */
-#ifndef RIOTOASTERD_OPTIONS_H
-#define RIOTOASTERD_OPTIONS_H
+/* daemonopts.h — riotoasterd's command line (GOptionContext). */
+#ifndef RIOTOASTERD_DAEMONOPTS_H
+#define RIOTOASTERD_DAEMONOPTS_H
 
 #include <stdbool.h>
 #include <stddef.h>

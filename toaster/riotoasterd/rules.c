@@ -1,4 +1,4 @@
-/* session.c — what one request means: the session rules of docs/PROTOCOL.md
+/* rules.c — what one request means: the session rules of docs/PROTOCOL.md
  * (check order: MajorFunction known, handle open, then the operation), the
  * toaster calls, the answer and its --trace line. */
 #include <glib.h>

@@ -2,7 +2,7 @@
 #include <glib.h>
 
 #include "check.h"
-#include "options.h"
+#include "daemonopts.h"
 
 static void check_list(const char *text, const uint32_t *want, size_t n)
 {
@@ -42,5 +42,5 @@ int main(void)
     CHECK(!parse_seconds("abc", &ms));
     CHECK(!parse_seconds("", &ms));
     CHECK(!parse_seconds("nan", &ms));
-    return check_report("test_options");
+    return check_report("test_daemonopts");
 }
