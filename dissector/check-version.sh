@@ -74,28 +74,30 @@ fi
 [ "$BUILD_ONLY" = 1 ] && exit 0
 version=$(sed -n "s/^project(rio-toolkit VERSION \\([0-9.]*\\).*/\\1/p" "$REPO/CMakeLists.txt")
 
-# tshark -G plugins must list rio.so with the plugin's version.
 . "$HERE/plugin-home.sh"
-[ "$SKIP_TESTS" = 1 ] || {
-home=$(rio_plugin_home rio-leg "$PLUGIN") || exit 1
-rio_share "$home"
-line=$(cd "$home" && $RIO_AS_NOBODY env -i PATH=/usr/bin:/bin HOME="$home" tshark -G plugins 2>/dev/null | awk -F'\t' '$1 ~ /^rio\.so *$/')
-rm -rf "$home"
-echo "leg: G-plugins=\"$(echo "$line" | tr '\t' ' ' | tr -s ' ')\""
-if [ "$(echo "$line" | cut -f2)" != "$version" ]; then
-    echo "$0: tshark -G plugins does not list rio.so $version" >&2
-    failed=1
-fi
 
-# The whole pytest suite.
-(cd "$REPO" && env RIO_DISSECTOR_PLUGIN="$PLUGIN" RIO_PLUGIN_VERSION="$version" RIO_SANITIZE=0 \
-    /usr/bin/python3 -m pytest -q -p no:cacheprovider dissector/tests) >"$WORK/pytest.log" 2>&1
-rc=$?
-tail -n 30 "$WORK/pytest.log" | grep -E "FAILED|ERROR|Error" >&2
-summary=$(tail -n 1 "$WORK/pytest.log")
-echo "leg: pytest=\"$summary\""
-[ $rc -eq 0 ] || { tail -n 60 "$WORK/pytest.log" >&2; failed=1; }
+# tshark -G plugins must list rio.so with the plugin's version, then the
+# whole pytest suite.
+run_tests() {
+    home=$(rio_plugin_home rio-leg "$PLUGIN") || exit 1
+    rio_share "$home"
+    line=$(cd "$home" && $RIO_AS_NOBODY env -i PATH=/usr/bin:/bin HOME="$home" tshark -G plugins 2>/dev/null |
+        awk -F'\t' '$1 ~ /^rio\.so *$/')
+    rm -rf "$home"
+    echo "leg: G-plugins=\"$(echo "$line" | tr '\t' ' ' | tr -s ' ')\""
+    if [ "$(echo "$line" | cut -f2)" != "$version" ]; then
+        echo "$0: tshark -G plugins does not list rio.so $version" >&2
+        failed=1
+    fi
+
+    (cd "$REPO" && env RIO_DISSECTOR_PLUGIN="$PLUGIN" RIO_SANITIZE=0 \
+        /usr/bin/python3 -m pytest -q -p no:cacheprovider dissector/tests) >"$WORK/pytest.log" 2>&1
+    rc=$?
+    tail -n 30 "$WORK/pytest.log" | grep -E "FAILED|ERROR|Error" >&2
+    echo "leg: pytest=\"$(tail -n 1 "$WORK/pytest.log")\""
+    [ $rc -eq 0 ] || { tail -n 60 "$WORK/pytest.log" >&2; failed=1; }
 }
+[ "$SKIP_TESTS" = 1 ] || run_tests
 
 # The fuzz run, with the plugin built with ASan+UBSan.
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
