@@ -38,6 +38,15 @@ def malformed_reason(h, kind):
     return None
 
 
+def resync_ok(h, kind):
+    """The resync rule (librio's rio_resync_at, docs/PROTOCOL.md): a PDU may
+    start where the direction's signature and a HeaderLength in range are;
+    the other fields may still break a rule (the PDU is then malformed).
+    Written again here on purpose: the expectations are judged by code that
+    shares nothing with the tools they judge."""
+    return malformed_reason(h, kind) not in ("signature", "header_length")
+
+
 def merge(ranges):
     """Sorted, merged [start, end) ranges."""
     out = []

@@ -32,7 +32,7 @@ from scapy.packet import Padding, Raw  # noqa: E402
 from pyrio import DEFS, unpack  # noqa: E402
 from pyrio.codec import HEADER_SIZE  # noqa: E402
 
-from contract import REQUEST, RESPONSE, WORDS, header_spans, malformed_reason, merge  # noqa: E402
+from contract import REQUEST, RESPONSE, WORDS, header_spans, malformed_reason, merge, resync_ok  # noqa: E402
 
 EXIT_USAGE, EXIT_IO = 2, 3
 DLT_NAMES = {0: "NULL", 1: "EN10MB", 101: "RAW", 108: "LOOP", 113: "LINUX_SLL", 276: "LINUX_SLL2"}
@@ -165,10 +165,10 @@ def header_fields(d, pos, kind):
     return h, {k: v for k, a, b, v in header_spans(h, kind) if d.captured(pos + a, pos + b)}
 
 
-def sane_header_at(d, pos, kind):
+def resync_at(d, pos, kind):
     if not d.captured(pos, pos + HEADER_SIZE):
         return False
-    return malformed_reason(header_fields(d, pos, kind)[0], kind) is None
+    return resync_ok(header_fields(d, pos, kind)[0], kind)
 
 
 def frame(d, kind):
@@ -179,7 +179,7 @@ def frame(d, kind):
         return pdus, spans, problems
     pos = first
     if d.syn is None:
-        while pos + HEADER_SIZE <= end and not sane_header_at(d, pos, kind):
+        while pos + HEADER_SIZE <= end and not resync_at(d, pos, kind):
             pos += 1
         if pos + HEADER_SIZE > end:
             pos = end
