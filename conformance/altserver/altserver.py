@@ -10,9 +10,12 @@ suite must pass it, told its configuration and told nothing.
 Only the numbers come from the project (include/rio/rio.h via pyrio): the
 behaviour is this file's own.  Python asyncio, one process, IPv4 only.
 
-    altserver.py [--host H] [--base-port P] [--serials 1,2] [--farm PORT
-                 --farm-size N] [--stall-timeout S] [--toast-ms-per-level MS]
-                 [--ready-fd FD]
+    altserver.py [--host H] [--base-port P] [--serials 1,2] [--modems 3,4]
+                 [--farm PORT --farm-size N] [--stall-timeout S]
+                 [--toast-ms-per-level MS] [--ready-fd FD]
+
+--modems serves serial ports with a simulated Hayes modem (serialport.py)
+on BasePort + N, per device.
 
 Exit status: 0 after SIGTERM/SIGINT, 2 on a usage error, 1 when a port
 cannot be bound.
@@ -26,7 +29,9 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pyrio.riodefs import DEFS  # noqa: E402  (numbers only: the one source of protocol constants)
+from serialport import SerialPort  # noqa: E402
 
 D = DEFS
 # The SHOULDs this server deliberately does not follow (the brief allows
@@ -47,6 +52,7 @@ LINGER = 0.5                # s of reading and discarding after an answer that e
 
 class Toaster:
     """One simulated toaster: bread, toast, a cycle on the asyncio clock."""
+    kind = "toaster"
 
     def __init__(self, serial, toast_ms):
         self.serial, self.toast_ms = serial, toast_ms
@@ -262,6 +268,9 @@ class Connection:
             return False
         if major == D.MJ_CLEANUP:
             self.send(major, seq, D.STATUS_SUCCESS)
+        elif t.kind == "serial":
+            if not await self.serial_request(t, major, seq, ioctl, outlen, data):
+                return False
         elif major == D.MJ_WRITE:
             if t.toasting:
                 self.send(major, seq, D.STATUS_DEVICE_BUSY)
@@ -281,6 +290,27 @@ class Connection:
             status, out = self.ioctl(t, ioctl, outlen, data)
             self.send(major, seq, status, len(out) if status == D.STATUS_SUCCESS else 0, out)
         await self.writer.drain()
+        return True
+
+    async def serial_request(self, port, major, seq, ioctl, outlen, data):
+        """READ, WRITE or DEVICE_CONTROL on a serial port; False if the
+        connection ended while the request pended (abandoned)."""
+        if major == D.MJ_WRITE:
+            status, n = port.write(data)
+            self.send(major, seq, status, n if status == D.STATUS_SUCCESS else 0)
+            return True
+        result = port.read(outlen) if major == D.MJ_READ else port.ioctl(ioctl, outlen, data)
+        if isinstance(result, asyncio.Future):
+            gone = asyncio.ensure_future(self.ended.wait())
+            await asyncio.wait([result, gone], return_when=asyncio.FIRST_COMPLETED)
+            gone.cancel()
+            if self.ended.is_set() or not result.done() or result.cancelled():
+                return False
+            result = result.result()
+            port.done()
+        status, out = result
+        self.send(major, seq, status, len(out) if status == D.STATUS_SUCCESS else 0,
+                  out if status == D.STATUS_SUCCESS else b"")
         return True
 
     async def pend(self, t):
@@ -333,6 +363,8 @@ class Server:
         pools = []
         for serial in a.serials:
             pools.append((a.base_port + serial, Pool([Toaster(serial, a.toast_ms_per_level)], farm=False)))
+        for serial in a.modems:
+            pools.append((a.base_port + serial, Pool([SerialPort(serial)], farm=False)))
         if a.farm is not None:
             pools.append((a.farm, Pool([Toaster(n, a.toast_ms_per_level) for n in range(1, a.farm_size + 1)],
                                        farm=True)))
@@ -358,6 +390,7 @@ def parse_args(argv):
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--base-port", type=int, default=D.BASE_PORT, help="toaster N on BASE+N (default %(default)s)")
     p.add_argument("--serials", default="1", help="comma-separated serial numbers (default %(default)s)")
+    p.add_argument("--modems", default="", help="comma-separated serial numbers of serial ports with a modem")
     p.add_argument("--farm", type=int, metavar="PORT", help="also a farm on PORT")
     p.add_argument("--farm-size", type=int, default=2)
     p.add_argument("--stall-timeout", type=float, default=DEFAULT_STALL, help="s (default %(default)g)")
@@ -366,9 +399,12 @@ def parse_args(argv):
     a = p.parse_args(argv)
     try:
         a.serials = [int(s) for s in a.serials.split(",") if s]
+        a.modems = [int(s) for s in a.modems.split(",") if s]
     except ValueError:
-        p.error("--serials: comma-separated numbers expected")
-    if any(s < 1 for s in a.serials) or a.farm_size < 1 or a.stall_timeout <= 0 or a.toast_ms_per_level < 0:
+        p.error("--serials, --modems: comma-separated numbers expected")
+    if set(a.serials) & set(a.modems):
+        p.error("--serials and --modems: a serial number is one device")
+    if any(s < 1 for s in a.serials + a.modems) or a.farm_size < 1 or a.stall_timeout <= 0 or a.toast_ms_per_level < 0:
         p.error("serials and farm size are at least 1, the stall timeout above 0, the toast time not negative")
     return a
 

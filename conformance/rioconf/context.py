@@ -16,10 +16,23 @@ RELEASE_WINDOW = 2.0  # s: how long a server may take to notice our disconnect
 
 
 class Context:
-    def __init__(self, endpoint, options, record):
+    def __init__(self, endpoint, options, record, soft=None):
         self.endpoint, self.options = endpoint, options
         self.links = []
+        self.soft = soft if soft is not None else []
         record.append(self)   # the test's list of contexts, for the report
+
+    @property
+    def profile(self):
+        """The device profile of this endpoint (devices.Profile)."""
+        return self.endpoint.profile
+
+    def should(self, cond, rid, expected, actual, detail=""):
+        """A SHOULD (or MAY) check that does not stop the case: the case
+        goes on, and ends with a warning naming every such rule it saw
+        broken (plugin.pytest_runtest_call)."""
+        if not cond:
+            self.soft.append(Violation(rid, expected, actual, detail))
 
     @property
     def reply_timeout(self):

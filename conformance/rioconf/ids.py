@@ -18,7 +18,8 @@ RESP_PLAIN_SUCCESS = "RIO-STS-005"     # CREATE, CLOSE, CLEANUP
 RESP_READ_INFORMATION = "RIO-STS-006"
 RESP_IOCTL_INFORMATION = "RIO-STS-007"
 RESP_WRITE_NO_DATA = "RIO-MJ-003"
-RESP_IOCTL_NO_DATA = "RIO-TST-003"     # SET_DARKNESS, START, EJECT
+# An IOCTL without output (toaster: SET_DARKNESS, START, EJECT) returns no
+# data: the profile's own rule (rioconf.devices, NO_OUTPUT).
 
 # What a READ returns: the bytes written and toasted, in order; no more
 # than min(OutputLength, ReadyBytes).  A READ returning other bytes than a

@@ -13,13 +13,24 @@ from pyrio.codec import HEADER_SIZE, pack_request
 from pyrio.conn import Conn, PDU
 from pyrio.riodefs import DEFS
 
+from . import devices
 from . import ids
 from .verdict import Violation, Reply, End, Silence, classify, describe_all, check, status_text
 
 Sent = collections.namedtuple("Sent", "seq major output_length ioctl", defaults=(0,))
 
-# IOCTLs that return no data, whatever the OutputLength.
-_NO_DATA_IOCTLS = (DEFS.IOCTL_TOASTER_SET_DARKNESS, DEFS.IOCTL_TOASTER_START, DEFS.IOCTL_TOASTER_EJECT)
+
+
+def _no_output_rule(profile, code):
+    """The rule an IOCTL without output breaks by returning data: the
+    profile's own line (toaster RIO-TST-003, serial RIO-SER-006), or None."""
+    if profile is None:
+        profile = devices.by_name(devices.TOASTER, "default")
+    io = next((io for io in profile.ioctls if io.code == code), None)
+    if io is None or io.output is not None:
+        return None
+    rids = profile.restated(devices.NO_OUTPUT, io)
+    return rids[0] if rids else None
 
 
 class Link:
@@ -76,11 +87,13 @@ class Link:
             raise Violation(self.read_content_rid(out, detail, rid), describe_all(alternatives), actual, detail)
         return out
 
-    @staticmethod
-    def read_content_rid(out, detail, rid):
-        """A successful READ whose only fault is its bytes breaks the READ
-        content rule, whatever the case is about."""
+    def read_content_rid(self, out, detail, rid):
+        """A successful READ of toast whose only fault is its bytes breaks
+        the READ content rule, whatever the case is about."""
         lines = detail.splitlines()
+        profile = self.ctx.endpoint.profile
+        if profile is not None and profile.name != devices.TOASTER:
+            return rid
         if out.kind == PDU and out.pdu.major == DEFS.MJ_READ and out.pdu.status == DEFS.STATUS_SUCCESS \
                 and lines and all(line.startswith(("data:", "ResponseDataLength:", "Information:")) for line in lines):
             return ids.READ_CONTENT if any(line.startswith("data:") for line in lines) else ids.READ_COUNT
@@ -130,16 +143,17 @@ class Link:
               "ResponseDataLength <= OutputLength %d" % sent.output_length,
               "WRONG-FIELD: ResponseDataLength %d" % h.data_length,
               also=(ids.READ_COUNT,) if h.major == DEFS.MJ_READ else ())
-        self.check_success_lengths(h, sent)
+        self.check_success_lengths(h, sent, self.ctx.endpoint.profile)
 
     @staticmethod
-    def check_success_lengths(h, sent):
+    def check_success_lengths(h, sent, profile=None):
         if h.major == DEFS.MJ_READ:
             rid = ids.RESP_READ_INFORMATION
         elif h.major == DEFS.MJ_DEVICE_CONTROL:
             rid = ids.RESP_IOCTL_INFORMATION
-            if sent.ioctl in _NO_DATA_IOCTLS:
-                check(h.data_length == 0, ids.RESP_IOCTL_NO_DATA, "no response data to this IOCTL",
+            no_output = _no_output_rule(profile, sent.ioctl)
+            if no_output:
+                check(h.data_length == 0, no_output, "no response data to this IOCTL",
                       "WRONG-FIELD: ResponseDataLength %d" % h.data_length)
         elif h.major == DEFS.MJ_WRITE:
             check(h.data_length == 0, ids.RESP_WRITE_NO_DATA, "no response data to WRITE",

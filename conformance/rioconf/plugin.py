@@ -7,6 +7,7 @@ import pytest
 
 from pyrio.riodefs import DEFS
 
+from . import devices
 from . import matrix
 from . import preflight
 from . import registry as reg
@@ -32,6 +33,9 @@ def pytest_addoption(parser):
         "(default: next to --rio-html / --rio-json, else a temporary folder)")
     add("--rio-transcripts", action="store_true", help="keep every case's transcript in the reports, "
         "not only the failures' (matrix runs do)")
+    add("--rio-device", metavar="KIND", help="the device the --rio-target serves: toaster, serial, another "
+        "described device's name or a .riodev file (default: detected by the preflight; the embedded run "
+        "starts a toaster and a modem, or only this kind)")
     add("--rio-serial", type=int, help="its toaster serial number (default: port - %d)" % DEFS.BASE_PORT)
     add("--rio-farm", metavar="HOST:PORT", help="farm server under test (adds the farm cases)")
     add("--rio-farm-size", type=int, help="toasters in the farm (default %d)" % tgt.EMBEDDED_FARM_SIZE)
@@ -90,11 +94,13 @@ def pytest_sessionstart(session):
     timeout = options.reply_timeout * options.timeout_scale
     for what, endpoint in (("--rio-target", options.target), ("--rio-farm", options.farm)):
         if endpoint is not None:
-            error = preflight.check(endpoint, what, timeout)
+            error = preflight.check(endpoint, what, timeout, detect=endpoint is options.target
+                                    and options.device is None)
             if error:
                 pytest.exit("RIO/1 conformance: %s" % error, returncode=preflight.EXIT_UNREACHABLE)
-    if options.toast_source == "unknown" and (options.target or options.farm):
-        ms, note = preflight.calibrate(options.target or options.farm, timeout)
+    toaster = options.farm or (options.target if options.target_kind() == devices.TOASTER else None)
+    if options.toast_source == "unknown" and toaster:
+        ms, note = preflight.calibrate(toaster, timeout)
         options.calibration_note = note
         if ms is not None:
             options.toast_ms_per_level, options.toast_source = ms, "calibrated"
@@ -238,7 +244,21 @@ def pytest_sessionfinish(session):
 def rio_record(request):
     """The case's connections and client runs, for its transcript."""
     request.node._rio_record = []
+    request.node._rio_soft = []
     return request.node._rio_record
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """A case that ran to its end with SHOULD checks broken (Context.should)
+    ends with one Violation naming them all: a warning."""
+    outcome = yield
+    soft = getattr(item, "_rio_soft", None)
+    if soft and outcome.excinfo is None:
+        first = soft[0]
+        detail = "\n".join([first.detail] + ["also %s: expected %s, got %s" % (v.rid, v.expected, v.actual)
+                                              for v in soft[1:]]).strip()
+        raise Violation(first.rid, first.expected, first.actual, detail, also=[v.rid for v in soft[1:]])
 
 
 @pytest.fixture(scope="session")
@@ -269,15 +289,50 @@ def _context(request, given, farm, missing):
         endpoint = _embedded(request, farm=farm)
     else:
         pytest.skip(missing)
-    ctx = Context(endpoint, options, request.getfixturevalue("rio_record"))
+    ctx = Context(endpoint, options, request.getfixturevalue("rio_record"), request.node._rio_soft)
     request.addfinalizer(ctx.close_all)
     return ctx
 
 
 @pytest.fixture
 def dev(request, rio_options):
-    """Context on the per-device server under test."""
+    """Context on the per-device server under test: a toaster."""
+    kind = rio_options.target_kind()
+    if kind not in (None, devices.TOASTER):
+        pytest.skip("the target serves a %s device: toaster cases not run" % kind)
+    if rio_options.embedded and not tgt.embedded_kind(rio_options, devices.TOASTER):
+        pytest.skip("--rio-device %s: the embedded run starts no toaster" % rio_options.device.name)
     return _context(request, rio_options.target, False, "no --rio-target: per-device server cases not run")
+
+
+@pytest.fixture
+def modem(request, rio_options):
+    """Context on a serial port with a modem: the target when it serves the
+    serial profile, or a fresh embedded riotoasterd serving a modem."""
+    return device_context(request, devices.SERIAL)
+
+
+def device_context(request, kind):
+    """Context on a per-device server of this device kind, or skip."""
+    options = request.config._rio_options
+    if options.embedded:
+        why = tgt.embedded_kind(options, kind, request.getfixturevalue("rio_build"))
+        if why is not True:
+            pytest.skip(why or "the embedded run starts no %s device (--rio-device)" % kind)
+        build = request.getfixturevalue("rio_build")
+        marker = request.node.get_closest_marker("server_args")
+        extra = list(marker.args) if marker else []
+        daemon, endpoint = tgt.start_embedded(build, options, extra=extra, kind=kind)
+        request.addfinalizer(lambda: tgt.stop_embedded(daemon))
+    elif options.target_kind() == kind:
+        endpoint = options.target
+    elif options.target:
+        pytest.skip("the target serves a %s device, not %s: %s cases not run" % (options.target_kind(), kind, kind))
+    else:
+        pytest.skip("no --rio-target: per-device server cases not run")
+    ctx = Context(endpoint, options, request.getfixturevalue("rio_record"), request.node._rio_soft)
+    request.addfinalizer(ctx.close_all)
+    return ctx
 
 
 @pytest.fixture

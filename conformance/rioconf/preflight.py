@@ -9,6 +9,8 @@ from pyrio.conn import Conn, PDU
 from pyrio.riodefs import DEFS, name_of
 from pyrio import toaster
 
+from . import devices
+
 # Exit status of a run whose target did not pass the preflight (pytest's
 # own statuses are 0..5).
 EXIT_UNREACHABLE = 6
@@ -44,13 +46,19 @@ def _open(endpoint, timeout, retry_for):
         time.sleep(0.05)   # a retry interval against another client's release, not a synchronisation
 
 
-def check(endpoint, what, timeout, retry_for=2.0):
+def check(endpoint, what, timeout, retry_for=2.0, detect=False):
     """None if the endpoint answers CREATE with success (then CLOSE), else
-    the one-line error."""
+    the one-line error.  With `detect`, the device it serves is recognised
+    on the way (endpoint.profile; the toaster if nothing is recognised)."""
     try:
         conn = _open(endpoint, timeout, retry_for)
     except Unreachable as e:
         return "%s %s did not pass the preflight: %s" % (what, endpoint.address, e)
+    if detect:
+        profile, note = devices.detect(conn, timeout)
+        if profile is not None:
+            endpoint.profile = profile
+        endpoint.profile.source = "detected" if profile is not None else "not recognised: %s" % note
     conn.close_handle()
     conn.close()
     return None

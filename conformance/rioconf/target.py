@@ -9,12 +9,15 @@ case's verdict.
 import os
 import shlex
 import signal
+import subprocess
 from dataclasses import dataclass, field
 from typing import List, Optional
 
 from pyrio.daemon import Toasterd
 
 from pyrio.riodefs import DEFS
+
+from . import devices
 
 # Configuration of the embedded server: the suite knows it because it
 # starts it.  Against any other server the defaults are the protocol's
@@ -34,6 +37,7 @@ class Endpoint:
     size: Optional[int] = None       # farm: the pool's size
     base_port: Optional[int] = None  # embedded per-device: BasePort (serial N on base_port + N)
     server_args: List[str] = field(default_factory=list)  # embedded: extra arguments it runs with
+    profile: Optional[object] = None  # devices.Profile: the device it serves (per-device)
 
     @property
     def address(self):
@@ -64,23 +68,31 @@ class Options:
     farm_size_source: str = "told"
     calibration_note: str = ""
     keep_transcripts: bool = False
+    device: Optional[object] = None   # devices.Profile of --rio-device (None: detected, or the toaster)
 
     def describe(self):
         if self.embedded:
             return "embedded riotoasterd%s (per-device and farm of %d) and riotoast" % (
                 "".join(" " + a for a in self.server_args), EMBEDDED_FARM_SIZE)
         parts = []
-        if self.target:
-            parts.append("server %s (serial %d, %s)" % (self.target.address, self.target.serial,
-                                                       "told" if self.serial_source == "told"
-                                                       else "port - %d" % DEFS.BASE_PORT))
+        if self.target and self.target_kind() != devices.TOASTER:
+            parts.append("server %s (device %s)" % (self.target.address, self.target.profile.describe()))
+        elif self.target:
+            parts.append("server %s (serial %d, %s%s)" % (
+                self.target.address, self.target.serial,
+                "told" if self.serial_source == "told" else "port - %d" % DEFS.BASE_PORT,
+                ", device %s" % self.target.profile.describe() if self.target.profile.source != "default" else ""))
         if self.farm:
             parts.append("farm %s (%d toasters)" % (self.farm.address, self.farm.size))
         if self.client_cmd:
             parts.append("client %s" % " ".join(self.client_cmd))
-        if self.target or self.farm:
+        if self.farm or (self.target and self.target_kind() == devices.TOASTER):
             parts.append(self.timing())
         return ", ".join(parts)
+
+    def target_kind(self):
+        """The name of the per-device target's device (None: no target)."""
+        return self.target.profile.name if self.target else None
 
     def timing(self):
         """The server settings the timing-dependent cases rely on, and why."""
@@ -136,6 +148,9 @@ def options_from(config, base_port):
         host, port = parse_hostport(targets[0], "--rio-target")
         serial = get("rio_serial") if get("rio_serial") is not None else port - base_port
         target = Endpoint(host, port, serial=serial)
+    told_device = devices.resolve(get("rio_device")) if get("rio_device") else None
+    if target:   # untold: the toaster until the preflight detects another
+        target.profile = told_device or devices.by_name(devices.TOASTER, "default")
     serial_source = "told" if get("rio_serial") is not None else "default"
     if get("rio_farm"):
         host, port = parse_hostport(get("rio_farm"), "--rio-farm")
@@ -159,7 +174,48 @@ def options_from(config, base_port):
                    toast_ms_per_level=toast if toast is not None else toast_default,
                    timeout_scale=get("rio_timeout_scale"), reply_timeout=get("rio_reply_timeout"),
                    strict=get("rio_strict"), seed=get("rio_seed"), fuzz_cases=get("rio_fuzz_cases"),
-                   server_args=list(get("rio_server_arg") or []))
+                   server_args=list(get("rio_server_arg") or []), device=told_device)
+
+
+def embedded_kind(options, kind, build_dir=None):
+    """Whether the embedded run serves this device kind: True, or the
+    reason why not (False: not asked for by --rio-device)."""
+    if options.device is not None and options.device.name != kind:
+        return False
+    if kind == devices.TOASTER:
+        return True
+    if kind == devices.SERIAL:
+        return modem_support(build_dir) if build_dir else True
+    return "the embedded riotoasterd serves the toaster and the serial port only"
+
+
+def modem_support(build_dir):
+    """True when the bundled riotoasterd serves modems, else why not."""
+    if _modem_args(build_dir, 1) is None:
+        return "the bundled riotoasterd does not serve modems (no modem option in riotoasterd --help)"
+    return True
+
+
+_HELP = {}
+
+
+def _help(build_dir):
+    binary = os.path.join(build_dir, "toaster", "riotoasterd", "riotoasterd")
+    if binary not in _HELP:
+        try:
+            _HELP[binary] = subprocess.run([binary, "--help"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                           timeout=10).stdout.decode(errors="replace")
+        except OSError:
+            _HELP[binary] = ""
+    return _HELP[binary]
+
+
+def _modem_args(build_dir, serials):
+    """riotoasterd's arguments that make serial 1..N modems, or None."""
+    text = _help(build_dir)
+    if "--modem" in text:
+        return ["--modem", "1-%d" % serials]
+    return None
 
 
 def embedded_args(options, extra):
@@ -167,15 +223,19 @@ def embedded_args(options, extra):
             "--toast-ms-per-level", "%g" % options.toast_ms_per_level] + options.server_args + list(extra)
 
 
-def start_embedded(build_dir, options, farm=False, extra=()):
+def start_embedded(build_dir, options, farm=False, extra=(), kind=devices.TOASTER):
     """(daemon, Endpoint) of a fresh bundled riotoasterd: a farm, or
-    toasters 1 and 2 (the cases use 1; 2 is its neighbour)."""
+    devices 1 and 2 of this kind (the cases use 1; 2 is its neighbour)."""
     args = embedded_args(options, extra)
     if farm:
         d = Toasterd(build_dir, farm=True, toasters=EMBEDDED_FARM_SIZE, args=args).start()
-        return d, Endpoint(d.host, d.farm_port, size=EMBEDDED_FARM_SIZE, server_args=list(extra))
+        return d, Endpoint(d.host, d.farm_port, size=EMBEDDED_FARM_SIZE, server_args=list(extra),
+                           profile=devices.by_name(devices.TOASTER))
+    if kind != devices.TOASTER:
+        args = _modem_args(build_dir, EMBEDDED_SERIALS) + args
     d = Toasterd(build_dir, serials=EMBEDDED_SERIALS, args=args).start()
-    return d, Endpoint(d.host, d.port(1), serial=1, base_port=d.base_port, server_args=list(extra))
+    return d, Endpoint(d.host, d.port(1), serial=1, base_port=d.base_port, server_args=list(extra),
+                       profile=devices.by_name(kind))
 
 
 def stop_embedded(daemon):
