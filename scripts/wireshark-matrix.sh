@@ -102,7 +102,9 @@ run_leg() {
     LEGS+=("$LEG")
     chmod 755 "$LEG"
     mkdir "$LEG/src" "$LEG/work"
-    tar -C "$top" --exclude='./build*' --exclude=./.git -cf - . | tar -C "$LEG/src" -xf - || return 1
+    # (GNU tar exits 1 when a file changed while read: the copy is still whole)
+    { tar -C "$top" --exclude='./build*' --exclude=./.git --warning=no-file-changed -cf - . || [ $? -eq 1 ]; } |
+        tar -C "$LEG/src" -xf - || { echo "cannot copy the sources into $LEG/src" >"$LEG/out"; return 1; }
     chmod -R a+rX "$LEG/src"
     chown 65534:65534 "$LEG/work"
     local in=${LEG#"$dir"}
