@@ -56,11 +56,22 @@ def mentions(text, option):
     return re.search(re.escape(option) + r"(?![A-Za-z0-9-])", text) is not None
 
 
-def documented_options(text):
-    """Long options a man page defines: in its OPTIONS section, the heading
-    line of each .TP item."""
-    m = re.search(r"^\.SH OPTIONS\n(.*?)(?=^\.SH )", text, re.M | re.S)
-    assert m, "no OPTIONS section"
+def _item_heads(text, section):
+    """The heading line of each .TP item of a man page section."""
+    m = re.search(r"^\.SH %s\n(.*?)(?=^\.SH )" % section, text, re.M | re.S)
+    assert m, "no %s section" % section
     lines = m.group(1).splitlines()
-    heads = [lines[i + 1] for i, line in enumerate(lines[:-1]) if line.startswith(".TP")]
-    return {opt for head in heads for opt in re.findall(r"--[A-Za-z0-9][A-Za-z0-9-]*", head)}
+    return [lines[i + 1] for i, line in enumerate(lines[:-1]) if line.startswith(".TP")]
+
+
+def documented_options(text):
+    """Long options a man page defines: the .TP items of its OPTIONS section."""
+    return {opt for head in _item_heads(text, "OPTIONS") for opt in re.findall(r"--[A-Za-z0-9][A-Za-z0-9-]*", head)}
+
+
+def documented_commands(text):
+    """Commands a man page defines: the first word of each .TP item of its
+    COMMANDS section ("set()" when it has none)."""
+    if not re.search(r"^\.SH COMMANDS$", text, re.M):
+        return set()
+    return {re.sub(r"^\.[A-Z]+\s+", "", head).split()[0] for head in _item_heads(text, "COMMANDS")}

@@ -8,7 +8,8 @@ import subprocess
 
 import pytest
 
-from pkgcli import MAN_PAGES, PROGRAMS, all_options, documented_options, man_text, mentions
+from pkgcli import (MAN_PAGES, PROGRAMS, all_options, commands, documented_commands, documented_options, help_text,
+                    man_text, mentions)
 
 # GLib adds --help to every program and command; a page need not list it.
 BUILT_IN = {"--help"}
@@ -39,6 +40,15 @@ def test_every_help_option_is_in_the_man_page(prog, rio_bin):
                      for cmd, opts in all_options(rio_bin(prog)).items()
                      for opt in opts - BUILT_IN if not mentions(text, opt))
     assert not missing, "%s: in --help but not in the man page: %s" % (MAN_PAGES[prog], ", ".join(missing))
+
+
+@pytest.mark.parametrize("prog", PROGRAMS)
+def test_commands_are_those_of_help(prog, rio_bin):
+    """The COMMANDS section lists exactly the commands of --help."""
+    in_help = set(commands(help_text(rio_bin(prog))))
+    in_page = documented_commands(man_text(MAN_PAGES[prog]))
+    assert in_page == in_help, "%s: only in --help: %s; only in the man page: %s" % (
+        MAN_PAGES[prog], sorted(in_help - in_page), sorted(in_page - in_help))
 
 
 @pytest.mark.parametrize("prog", PROGRAMS)
