@@ -194,8 +194,10 @@ class Link:
     def write(self, rid, data, **fields):
         return self.call(rid, DEFS.MJ_WRITE, data=data, **fields).information
 
-    def read(self, rid, n, **fields):
-        return self.call(rid, DEFS.MJ_READ, output_length=n, **fields).data
+    def read(self, rid, n, data=None, **fields):
+        """READ of n bytes; `data` (if given) is what it must return."""
+        self.send(DEFS.MJ_READ, output_length=n)
+        return self.reply(rid, data=data, **fields).data
 
     def close(self):
         self.conn.close()
