@@ -3,7 +3,8 @@
 same run, rounds interleaved, medians reported.
 
   1. one connection, transactions/s: riotoasterd vs pingpong_raw (a minimal
-     blocking TCP server sending the same bytes), via rioload;
+     blocking TCP server sending the same bytes), via rioload (with --before
+     BUILD: that build's riotoasterd in the same interleaved rounds);
   2. event loop choice: the same echo server on riotoasterd's epoll loop and
      on GLib's main loop (loopbench);
   3. farm mode with 1,000 concurrent connections: aggregate transactions/s,
@@ -103,18 +104,23 @@ def interleaved(rounds, runs):
     return m
 
 
-def one_connection(b, rounds, seconds):
-    base = free_port_block(1)
-    b.toasterd("--serials", "1", "--base-port", str(base), port=base + 1)
+def one_connection(b, rounds, seconds, builds):
+    """Each build's riotoasterd against the raw ping-pong, all interleaved
+    in the same rounds (with --before: the other build too)."""
+    ports = {}
+    for label, build in builds:
+        base = free_port_block(1)
+        b.toasterd("--serials", "1", "--base-port", str(base), port=base + 1, build=build)
+        ports[label] = base + 1
     raw_port = free_port_block(0)
     b.spawn([b.tool("pingpong_raw"), str(raw_port)], raw_port)
     for op in ("cycle", "status"):
-        m = interleaved(rounds, {
-            "raw": lambda: b.load(raw_port, seconds, op=op)["tps"],
-            "riotoasterd": lambda: b.load(base + 1, seconds, op=op)["tps"],
-        })
-        print("one connection, op=%-6s riotoasterd %8.0f tx/s  raw TCP %8.0f tx/s  ratio %.2f (goal >= 0.8)"
-              % (op, m["riotoasterd"], m["raw"], m["ratio"]["riotoasterd"]))
+        runs = {"raw": lambda: b.load(raw_port, seconds, op=op)["tps"]}
+        runs.update({label: (lambda p=port: b.load(p, seconds, op=op)["tps"]) for label, port in ports.items()})
+        m = interleaved(rounds, runs)
+        for label in ports:
+            print("one connection (%s), op=%-6s riotoasterd %8.0f tx/s  raw TCP %8.0f tx/s  ratio %.2f (goal >= 0.8)"
+                  % (label, op, m[label], m["raw"], m["ratio"][label]))
 
 
 def event_loops(b, rounds, seconds):
@@ -261,17 +267,18 @@ def main():
     ap.add_argument("--farm-conns", type=int, default=1000)
     ap.add_argument("--only", choices=["one", "loop", "farm", "fair", "pinned"])
     ap.add_argument("--pipeliners", type=int, default=20)
-    ap.add_argument("--before", help="another build directory: its riotoasterd gets the fairness run too")
+    ap.add_argument("--before", help="another build directory: its riotoasterd gets the one-connection, "
+                    "fairness and pinned runs too")
     a = ap.parse_args()
     b = Bench(a.build)
+    builds = [("after", a.build)] + ([("before", os.path.abspath(a.before))] if a.before else [])
     try:
         if a.only in (None, "one"):
-            one_connection(b, a.rounds, a.seconds)
+            one_connection(b, a.rounds, a.seconds, builds)
         if a.only in (None, "loop"):
             event_loops(b, a.rounds, a.seconds)
         if a.only in (None, "farm"):
             farm(b, a.farm_conns, max(a.seconds, 3.0))
-        builds = [("after", a.build)] + ([("before", os.path.abspath(a.before))] if a.before else [])
         if a.only in (None, "fair"):
             fairness(b, a.rounds, a.pipeliners, builds)
         if a.only in (None, "pinned"):

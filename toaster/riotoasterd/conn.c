@@ -1,58 +1,144 @@
-/* conn.c — one connection's bytes.
+/* conn.c — one connection's bytes and lifecycle (conn.h).
  *
- * Input: bytes are read into the server's shared scratch buffer and framed
- * straight from there; only what cannot be handled yet (a READ pends, the
- * output queue is full) is copied into the connection's backlog.  One
- * request is framed only after the previous one is answered, so pipelined
- * requests are answered in order and none is lost; reading stops while the
- * backlog is full (backpressure).
+ * Input: bytes are read into the hub's shared scratch buffer and framed
+ * straight from there; only what cannot be handled yet (a request pends,
+ * the output queue is full, the slice is used) is copied into the
+ * connection's backlog.  One request is framed only after the previous one
+ * is answered, so pipelined requests are answered in order and none is
+ * lost; reading stops while the backlog is full (backpressure).
  *
  * Output: a response goes out in one writev (header + data); what the
  * socket does not take is queued and sent on EPOLLOUT.
  *
- * Closing: conn_finish lets the queued answers go out, then shuts the socket
- * down for writing and discards input until the peer closes (a lingering
- * close: closing with unread input would send a RST that can destroy the
- * last answer before the client reads it). */
+ * Closing: CLOSING lets the queued answers go out, then LINGERING shuts the
+ * socket down for writing and discards input until the peer closes (closing
+ * with unread input would send a RST that can destroy the last answer
+ * before the client reads it). */
 #include <errno.h>
-#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "conn.h"
+#include "listen.h"
+#include "log.h"
 
 #define LINGER_MS 2000 /* longest wait for the peer's FIN after our shutdown */
+/* A request buffer bigger than this is freed after its request, so an idle
+ * connection holds (and is charged) little. */
+#define FRAMER_KEEP_BYTES 4096
 
 static void on_event(loop *l, int fd, void *data, unsigned mask);
+static void on_device(loop *l, int fd, void *data, unsigned mask);
 static void on_timer(loop *l, void *data);
-static void conn_abort(conn *c, const char *reason);
+static void settle(conn *c);
 
-conn *conn_new(server *s, int fd, device *fixed_dev)
+/* ---- the lifecycle: one state, every transition in one table -------------- */
+
+typedef enum conn_event {
+    EV_PEND,       /* the request pends at the device */
+    EV_ANSWERED,   /* the device answered the pending request */
+    EV_PEER_EOF,   /* the peer's FIN */
+    EV_INPUT_DONE, /* DRAINING: every whole request is answered */
+    EV_FINISH,     /* close after the answers: CLOSE, refusal, framing error, stall, idle */
+    EV_SENT,       /* CLOSING: every answer went out */
+    EV_ABORT,      /* close at once: socket error, a limit, write timeout, linger over */
+    EV_COUNT
+} conn_event;
+
+/* TRANSITION[state][event]: the next state (the same state: the event
+ * changes nothing there). */
+static const conn_state TRANSITION[][EV_COUNT] = {
+    /*                 PEND           ANSWERED      PEER_EOF        INPUT_DONE     FINISH         SENT            ABORT */
+    [CONN_SERVING] = {CONN_PENDING, CONN_SERVING, CONN_DRAINING, CONN_SERVING, CONN_CLOSING, CONN_SERVING, CONN_DEAD},
+    [CONN_PENDING] = {CONN_PENDING, CONN_SERVING, CONN_DEAD, CONN_PENDING, CONN_CLOSING, CONN_PENDING, CONN_DEAD},
+    /* a request that pends after the peer left: its answer has nowhere to go */
+    [CONN_DRAINING] = {CONN_DEAD, CONN_DRAINING, CONN_DRAINING, CONN_CLOSING, CONN_CLOSING, CONN_DRAINING,
+                       CONN_DEAD},
+    [CONN_CLOSING] = {CONN_CLOSING, CONN_CLOSING, CONN_CLOSING, CONN_CLOSING, CONN_CLOSING, CONN_LINGERING,
+                      CONN_DEAD},
+    [CONN_LINGERING] = {CONN_LINGERING, CONN_LINGERING, CONN_DEAD, CONN_LINGERING, CONN_LINGERING,
+                        CONN_LINGERING, CONN_DEAD},
+    [CONN_DEAD] = {CONN_DEAD, CONN_DEAD, CONN_DEAD, CONN_DEAD, CONN_DEAD, CONN_DEAD, CONN_DEAD},
+};
+
+/* Apply an event; `reason` says why the connection closes (logged once,
+ * when it first leaves the serving states). */
+static void transition(conn *c, conn_event ev, const char *reason)
 {
-    /* One timer per connection and device, one for accepts: arming never allocates. */
-    if (loop_timer_reserve(s->loop, s->nconns + s->ndevices + 2) < 0)
+    conn_state from = c->state, to = TRANSITION[from][ev];
+    if (to == from)
+        return;
+    c->state = to;
+    uint64_t now = loop_now(c->hub->loop);
+    switch (to) {
+    case CONN_CLOSING:
+        c->reason = reason;
+        c->close_start = now;
+        log_msg("close %s: %s", c->peer, reason);
+        rules_release(&c->session, now); /* the handle is given back now, not at the FIN */
+        break;
+    case CONN_LINGERING:
+        c->close_start = now;
+        buf_free(&c->backlog);
+        shutdown(c->fd, SHUT_WR);
+        break;
+    case CONN_DEAD:
+        if (from != CONN_CLOSING && from != CONN_LINGERING) { /* else logged when it began closing */
+            c->reason = reason;
+            log_msg("close %s: %s", c->peer, reason);
+        }
+        break;
+    default: /* SERVING, PENDING, DRAINING: settle arms what they need */
+        break;
+    }
+}
+
+static void conn_abort(conn *c, const char *reason)
+{
+    transition(c, EV_ABORT, reason);
+}
+
+/* Requests may be framed now (SERVING, DRAINING) and the answers queued are
+ * few enough. */
+static bool can_frame(const conn *c)
+{
+    return (c->state == CONN_SERVING || c->state == CONN_DRAINING) && c->out.len < OUT_MAX;
+}
+
+static bool can_frame_now(const conn *c)
+{
+    return c->slice > 0 && can_frame(c);
+}
+
+conn *conn_new(conn_hub *h, int fd, device *fixed)
+{
+    /* One timer per connection, one for accepts: arming never allocates. */
+    if (loop_timer_reserve(h->loop, h->nconns + 2) < 0)
         return NULL;
     conn *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    c->srv = s;
+    c->hub = h;
     c->fd = fd;
-    c->fixed_dev = fixed_dev;
+    c->state = CONN_SERVING;
+    c->watched_fd = -1;
+    peer_name(fd, c->peer, sizeof c->peer);
+    session_init(&c->session, h->cfg, h->devices, fixed, c->peer);
     rio_framer_init(&c->framer, RIO_REQUEST);
     loop_timer_init(&c->timer, on_timer, c);
-    c->last_active = c->out_progress = loop_now(s->loop);
-    if (loop_watch(s->loop, fd, LOOP_READABLE, on_event, c) < 0) {
+    c->last_active = c->out_progress = loop_now(h->loop);
+    if (loop_watch(h->loop, fd, LOOP_READABLE, on_event, c) < 0) {
         free(c);
         return NULL;
     }
-    c->next = s->conns;
-    if (s->conns)
-        s->conns->prev = c;
-    s->conns = c;
-    s->nconns++;
+    c->next = h->conns;
+    if (h->conns)
+        h->conns->prev = c;
+    h->conns = c;
+    h->nconns++;
     return c;
 }
 
@@ -60,58 +146,61 @@ conn *conn_new(server *s, int fd, device *fixed_dev)
 
 static void work_remove(conn *c)
 {
-    server *s = c->srv;
+    conn_hub *h = c->hub;
     if (!c->on_work)
         return;
     if (c->work_prev)
         c->work_prev->work_next = c->work_next;
     else
-        s->work_head = c->work_next;
+        h->work_head = c->work_next;
     if (c->work_next)
         c->work_next->work_prev = c->work_prev;
     else
-        s->work_tail = c->work_prev;
+        h->work_tail = c->work_prev;
     c->work_prev = c->work_next = NULL;
     c->on_work = false;
 }
 
 static void work_add(conn *c)
 {
-    server *s = c->srv;
+    conn_hub *h = c->hub;
     if (c->on_work)
         return;
     c->on_work = true;
-    c->work_turn = s->turn;
-    c->work_prev = s->work_tail;
+    c->work_turn = h->turn;
+    c->work_prev = h->work_tail;
     c->work_next = NULL;
-    if (s->work_tail)
-        s->work_tail->work_next = c;
+    if (h->work_tail)
+        h->work_tail->work_next = c;
     else
-        s->work_head = c;
-    s->work_tail = c;
+        h->work_head = c;
+    h->work_tail = c;
 }
+
+static void resume(conn *c);
 
 /* Each connection with requests still buffered frames one more slice, in
  * the order they asked; those that join during this pass wait for the
  * next turn, so every other socket is polled in between (like redis, one
  * connection never holds the loop for a whole 64 KiB of requests). */
-void conn_run_work(server *s)
+bool conn_run_work(conn_hub *h)
 {
-    s->turn++;
-    while (s->work_head && s->work_head->work_turn < s->turn) {
-        conn *c = s->work_head;
+    h->turn++;
+    while (h->work_head && h->work_head->work_turn < h->turn) {
+        conn *c = h->work_head;
         work_remove(c);
-        conn_resume(c);
-        conn_settle(c);
+        resume(c);
+        settle(c);
     }
+    return h->work_head != NULL;
 }
 
 /* ---- the request-data budget (--request-budget) -------------------------- */
 
-/* Keep the server's total in step with what this connection's framer holds. */
+/* Keep the hub's total in step with what this connection's framer holds. */
 static void sync_charge(conn *c)
 {
-    c->srv->request_held = c->srv->request_held - c->charged + c->framer.data_cap;
+    c->hub->request_held = c->hub->request_held - c->charged + c->framer.data_cap;
     c->charged = c->framer.data_cap;
 }
 
@@ -130,68 +219,14 @@ static bool charge_header(conn *c, const uint8_t *data, size_t len)
     memcpy(raw + f->have, data, RIO_HEADER_SIZE - f->have);
     if (rio_header_decode(raw, RIO_REQUEST, &h) != RIO_OK || h.data_length <= c->charged)
         return true; /* a framing error, or the buffer it holds is big enough */
-    server *s = c->srv;
-    size_t budget = s->cfg->request_budget;
-    if (s->request_held - c->charged + h.data_length <= budget)
+    conn_hub *hub = c->hub;
+    size_t budget = hub->cfg->request_budget;
+    if (hub->request_held - c->charged + h.data_length <= budget)
         return true;
     log_msg("request budget %s: a request of %u data bytes would exceed %zu bytes held (%zu held now)", c->peer,
-            h.data_length, budget, s->request_held);
+            h.data_length, budget, hub->request_held);
     conn_abort(c, "request budget exhausted");
     return false;
-}
-
-void conn_destroy(conn *c)
-{
-    server *s = c->srv;
-    if (!c->closing) /* a closing connection was logged by conn_finish */
-        log_msg("close %s: %s", c->peer, c->reason ? c->reason : "server stopping");
-    work_remove(c);
-    device_release(c);
-    loop_timer_disarm(s->loop, &c->timer);
-    loop_unwatch(s->loop, c->fd);
-    close(c->fd);
-    rio_framer_free(&c->framer);
-    sync_charge(c);
-    buf_free(&c->backlog);
-    buf_free(&c->out);
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        s->conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    s->nconns--;
-    free(c);
-    server_conn_gone(s);
-}
-
-/* Drop the connection at once (peer gone, socket error). */
-static void conn_abort(conn *c, const char *reason)
-{
-    if (!c->closing)
-        c->reason = reason;
-    c->dead = true;
-}
-
-void conn_finish(conn *c, const char *reason)
-{
-    if (c->closing)
-        return;
-    c->closing = true;
-    c->reason = reason;
-    c->close_start = loop_now(c->srv->loop);
-    log_msg("close %s: %s", c->peer, reason);
-    device_release(c); /* the handle is given back now, not at the FIN */
-}
-
-bool conn_can_frame(const conn *c)
-{
-    return !c->closing && !c->dead && !c->pending_read && c->out.len < OUT_MAX;
-}
-
-static bool can_frame_now(const conn *c)
-{
-    return c->slice > 0 && conn_can_frame(c);
 }
 
 /* ---- output ------------------------------------------------------------ */
@@ -200,8 +235,8 @@ static bool can_frame_now(const conn *c)
  * it is closed at once (checked after each write attempt). */
 static void check_output_limit(conn *c)
 {
-    size_t max = c->srv->cfg->max_output;
-    if (c->out.len <= max || c->dead)
+    size_t max = c->hub->cfg->max_output;
+    if (c->out.len <= max || c->state == CONN_DEAD)
         return;
     log_msg("output limit %s: %zu bytes of answers unsent exceed %zu", c->peer, c->out.len, max);
     conn_abort(c, "output buffer limit");
@@ -211,7 +246,7 @@ static void check_output_limit(conn *c)
 static void queue_rest(conn *c, const struct iovec *iov, int n, size_t skip)
 {
     if (!c->out.len)
-        c->out_progress = loop_now(c->srv->loop); /* the write-stall clock starts */
+        c->out_progress = loop_now(c->hub->loop); /* the write-stall clock starts */
     for (int i = 0; i < n; i++) {
         size_t len = iov[i].iov_len;
         size_t from = skip < len ? skip : len;
@@ -223,12 +258,18 @@ static void queue_rest(conn *c, const struct iovec *iov, int n, size_t skip)
     }
 }
 
-void conn_send(conn *c, const uint8_t hdr[RIO_HEADER_SIZE], const uint8_t *data, uint32_t len)
+static const char *write_failure(void)
+{
+    return errno == EPIPE || errno == ECONNRESET ? "peer reset" : "write error";
+}
+
+/* Send one response (header + data, one writev when nothing is queued). */
+static void send_answer(conn *c, const uint8_t hdr[RIO_HEADER_SIZE], const uint8_t *data, uint32_t len)
 {
     struct iovec iov[2] = {{(void *)hdr, RIO_HEADER_SIZE}, {(void *)data, len}};
     int n = len ? 2 : 1;
-    c->last_active = loop_now(c->srv->loop);
-    if (c->dead)
+    c->last_active = loop_now(c->hub->loop);
+    if (c->state == CONN_DEAD)
         return;
     /* Keep order behind what is queued; while a slice of pipelined requests
      * is answered, small answers are gathered and go out in one write. */
@@ -238,7 +279,7 @@ void conn_send(conn *c, const uint8_t hdr[RIO_HEADER_SIZE], const uint8_t *data,
     }
     ssize_t w = writev(c->fd, iov, n);
     if (w < 0 && errno != EAGAIN && errno != EINTR) {
-        conn_abort(c, errno == EPIPE || errno == ECONNRESET ? "peer reset" : "write error");
+        conn_abort(c, write_failure());
         return;
     }
     size_t wrote = w < 0 ? 0 : (size_t)w;
@@ -255,23 +296,64 @@ static void flush_out(conn *c)
         if (w < 0) {
             if (errno == EAGAIN || errno == EINTR)
                 break;
-            conn_abort(c, errno == EPIPE || errno == ECONNRESET ? "peer reset" : "write error");
+            conn_abort(c, write_failure());
             return;
         }
         buf_consume(&c->out, (size_t)w);
-        c->out_progress = loop_now(c->srv->loop);
+        c->out_progress = loop_now(c->hub->loop);
     }
     if (!c->out.len) /* an idle connection holds no output buffer */
         buf_free(&c->out);
     check_output_limit(c);
 }
 
-/* ---- input ------------------------------------------------------------- */
+/* ---- carrying out what rules.c decided ------------------------------------- */
 
-size_t conn_consume(conn *c, const uint8_t *data, size_t len)
+static void carry_out(conn *c, const rules_outcome *o)
+{
+    if (o->answer)
+        send_answer(c, o->header, o->data, o->data_length);
+    if (o->next == RULES_PEND)
+        transition(c, EV_PEND, "peer disconnected with a request pending");
+    else if (o->next == RULES_CLOSE)
+        transition(c, EV_FINISH, o->reason);
+}
+
+/* What the framer produced: a request, a framing error, or (the
+ * version-2-accepted fault) a header rules.c wants framed again at once. */
+static void handle_framed(conn *c, rio_feed_result r, rio_pdu *pdu)
+{
+    uint64_t now = loop_now(c->hub->loop);
+    while (r != RIO_FEED_MORE) {
+        c->pdu_start = 0;
+        if (c->slice)
+            c->slice--;
+        rules_outcome o = r == RIO_FEED_ERROR ? rules_framing_error(&c->session, &c->framer)
+                                              : rules_request(&c->session, pdu, now);
+        carry_out(c, &o);
+        if (o.next != RULES_REFEED) {
+            /* A big request's buffer is not kept for the life of the
+             * connection (nor charged to the request budget while it idles). */
+            if (c->framer.data_cap > FRAMER_KEEP_BYTES)
+                rio_framer_free(&c->framer);
+            return;
+        }
+        /* The corrected header is whole: it completes a request, fails, or
+         * waits for its data (never refed twice: its version is 1 now). */
+        size_t used;
+        rio_framer_reset(&c->framer);
+        if (!charge_header(c, o.header, RIO_HEADER_SIZE))
+            return;
+        r = rio_framer_feed(&c->framer, o.header, RIO_HEADER_SIZE, &used, pdu);
+        sync_charge(c);
+    }
+}
+
+/* Frame and handle bytes; returns how many were consumed (it stops when the
+ * connection cannot take another request now). */
+static size_t consume(conn *c, const uint8_t *data, size_t len)
 {
     size_t pos = 0;
-    bool corked = c->corked; /* nested: accept_version_2 feeds a header again */
     c->corked = true;
     while (can_frame_now(c)) {
         size_t used;
@@ -285,45 +367,47 @@ size_t conn_consume(conn *c, const uint8_t *data, size_t len)
         sync_charge(c);
         if (r == RIO_FEED_MORE)
             break;
-        c->in_pdu = false;
-        c->slice--;
-        if (c->srv->cfg->trace)
-            c->req_us = (uint64_t)g_get_monotonic_time();
-        if (r == RIO_FEED_ERROR) {
-            session_framing_error(c);
-            continue;
-        }
-        session_handle(c, &pdu);
-        /* A big request's buffer is not kept for the life of the connection
-         * (nor charged to the request budget while it idles). */
-        if (c->framer.data_cap > RIO_TOASTER_MAX_LOAD_BYTES)
-            rio_framer_free(&c->framer);
+        handle_framed(c, r, &pdu);
     }
     sync_charge(c);
-    c->corked = corked;
-    if (!corked && !c->dead)
+    c->corked = false;
+    if (c->state != CONN_DEAD)
         flush_out(c);
-    if (!c->in_pdu && rio_framer_mid_pdu(&c->framer)) {
-        c->in_pdu = true;
-        c->pdu_start = loop_now(c->srv->loop);
-    }
+    if (!c->pdu_start && rio_framer_mid_pdu(&c->framer))
+        c->pdu_start = loop_now(c->hub->loop);
     return pos;
 }
 
-void conn_resume(conn *c)
+/* Handle what waits in the backlog (after a pending request or a full
+ * output queue), with a new slice. */
+static void resume(conn *c)
 {
     c->slice = SLICE_PDUS;
-    if (!c->backlog.len || !conn_can_frame(c))
+    if (!c->backlog.len || !can_frame(c))
         return;
-    size_t used = conn_consume(c, buf_begin(&c->backlog), c->backlog.len);
+    size_t used = consume(c, buf_begin(&c->backlog), c->backlog.len);
     buf_consume(&c->backlog, used);
 }
 
+/* The device may have answered the pending request. */
+static void poll_device(conn *c)
+{
+    rules_outcome o = rules_poll(&c->session, loop_now(c->hub->loop));
+    if (o.next == RULES_PEND)
+        return;
+    transition(c, EV_ANSWERED, NULL);
+    carry_out(c, &o);
+    resume(c); /* the requests that waited behind it */
+}
+
+/* CLOSING, LINGERING: input is read and dropped until the peer's FIN. */
 static void discard_input(conn *c)
 {
-    ssize_t n = read(c->fd, c->srv->scratch, SCRATCH_SIZE);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-        c->dead = true;
+    ssize_t n = read(c->fd, c->hub->scratch, SCRATCH_SIZE);
+    if (n == 0)
+        transition(c, EV_PEER_EOF, "peer disconnected");
+    else if (n < 0 && errno != EAGAIN && errno != EINTR)
+        conn_abort(c, "peer reset");
 }
 
 /* Read once: straight into scratch when nothing waits, else into the
@@ -331,15 +415,15 @@ static void discard_input(conn *c)
 static void read_input(conn *c)
 {
     c->slice = SLICE_PDUS;
-    bool direct = !c->backlog.len && conn_can_frame(c);
-    uint8_t *into = direct ? c->srv->scratch : buf_reserve(&c->backlog, SCRATCH_SIZE);
+    bool direct = !c->backlog.len && can_frame(c);
+    uint8_t *into = direct ? c->hub->scratch : buf_reserve(&c->backlog, SCRATCH_SIZE);
     if (!into) {
         conn_abort(c, "out of memory");
         return;
     }
     ssize_t n = read(c->fd, into, SCRATCH_SIZE);
     if (n == 0) {
-        c->peer_eof = true; /* conn_settle decides when to close */
+        transition(c, EV_PEER_EOF, "peer disconnected with a request pending");
         return;
     }
     if (n < 0) {
@@ -349,11 +433,12 @@ static void read_input(conn *c)
     }
     if (!direct) {
         c->backlog.len += (size_t)n;
-        conn_resume(c);
+        resume(c);
         return;
     }
-    size_t used = conn_consume(c, into, (size_t)n);
-    if (used < (size_t)n && !c->closing && !buf_append(&c->backlog, into + used, (size_t)n - used))
+    size_t used = consume(c, into, (size_t)n);
+    bool keep = c->state != CONN_CLOSING && c->state != CONN_DEAD;
+    if (used < (size_t)n && keep && !buf_append(&c->backlog, into + used, (size_t)n - used))
         conn_abort(c, "out of memory");
 }
 
@@ -364,11 +449,27 @@ static void on_event(loop *l, int fd, void *data, unsigned mask)
     conn *c = data;
     if (mask & LOOP_WRITABLE) {
         flush_out(c);
-        conn_resume(c);
+        resume(c);
     }
-    if ((mask & LOOP_READABLE) && !c->dead)
-        c->lingering ? discard_input(c) : read_input(c);
-    conn_settle(c);
+    if (mask & LOOP_READABLE) {
+        if (c->state == CONN_CLOSING || c->state == CONN_LINGERING)
+            discard_input(c);
+        else if (c->state != CONN_DEAD)
+            read_input(c);
+    }
+    settle(c);
+}
+
+/* The device's fd (a tty) is readable while a request pends on it. */
+static void on_device(loop *l, int fd, void *data, unsigned mask)
+{
+    (void)l;
+    (void)fd;
+    (void)mask;
+    conn *c = data;
+    if (c->state == CONN_PENDING)
+        poll_device(c);
+    settle(c);
 }
 
 /* ---- deadlines ----------------------------------------------------------- */
@@ -381,50 +482,64 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 /* Unsent answers must move within --write-timeout (0: none pending). */
 static uint64_t write_deadline(const conn *c)
 {
-    return c->out.len ? c->out_progress + c->srv->cfg->write_ms : 0;
+    return c->out.len ? c->out_progress + c->hub->cfg->write_ms : 0;
 }
 
-/* The earliest deadline that applies now, or 0 for none. */
+static uint64_t device_deadline(const conn *c)
+{
+    uint64_t when = rules_wait(&c->session).deadline_ms;
+    return when == DEV_NO_DEADLINE ? 0 : when;
+}
+
+/* The earliest deadline that applies in this state, or 0 for none. */
 static uint64_t deadline(const conn *c)
 {
-    const server_config *cfg = c->srv->cfg;
-    if (c->lingering)
+    const server_config *cfg = c->hub->cfg;
+    switch (c->state) {
+    case CONN_LINGERING:
         return c->close_start + LINGER_MS;
-    if (c->closing) /* answers must drain within a stall timeout */
+    case CONN_CLOSING: /* answers must drain within a stall timeout */
         return c->close_start + cfg->stall_ms;
-    uint64_t when = write_deadline(c);
-    if (c->pending_read)
-        return when; /* a READ waiting on the toaster is never idle */
-    if (c->in_pdu)
-        return earliest(when, c->pdu_start + cfg->stall_ms);
-    return earliest(when, cfg->idle_ms ? c->last_active + cfg->idle_ms : 0);
+    case CONN_PENDING: /* a request waiting on the device is never idle */
+        return earliest(write_deadline(c), device_deadline(c));
+    case CONN_SERVING:
+    case CONN_DRAINING:
+        if (c->pdu_start)
+            return earliest(write_deadline(c), c->pdu_start + cfg->stall_ms);
+        return earliest(write_deadline(c), cfg->idle_ms ? c->last_active + cfg->idle_ms : 0);
+    default:
+        return 0;
+    }
 }
 
 static void on_timer(loop *l, void *data)
 {
     conn *c = data;
-    uint64_t when = deadline(c);
+    uint64_t when = deadline(c), now = loop_now(l);
     if (when == 0)
         return;
-    if (when > loop_now(l)) {
+    if (when > now) {
         loop_timer_arm(l, &c->timer, when);
         return;
     }
-    const server_config *cfg = c->srv->cfg;
-    if (c->lingering || c->closing) {
+    const server_config *cfg = c->hub->cfg;
+    uint64_t wd = write_deadline(c);
+    if (c->state == CONN_CLOSING || c->state == CONN_LINGERING) {
         conn_abort(c, c->reason);
-    } else if (write_deadline(c) && write_deadline(c) <= loop_now(l)) {
+    } else if (wd && wd <= now) {
         log_msg("timeout %s: no write progress for %.3f s (%zu bytes of answers unsent)", c->peer,
                 (double)cfg->write_ms / 1000, c->out.len);
         conn_abort(c, "write timeout"); /* nothing more can reach a peer that does not read */
-    } else if (c->in_pdu) {
+    } else if (c->state == CONN_PENDING) {
+        poll_device(c); /* the device's deadline */
+    } else if (c->pdu_start) {
         log_msg("timeout %s: request incomplete after %.3f s", c->peer, (double)cfg->stall_ms / 1000);
-        conn_finish(c, "stall timeout");
+        transition(c, EV_FINISH, "stall timeout");
     } else {
         log_msg("timeout %s: idle for %.3f s", c->peer, (double)cfg->idle_ms / 1000);
-        conn_finish(c, "idle timeout");
+        transition(c, EV_FINISH, "idle timeout");
     }
-    conn_settle(c);
+    settle(c);
 }
 
 /* Timers are re-armed lazily: an armed timer that fires early re-arms for
@@ -433,54 +548,90 @@ static void update_timer(conn *c)
 {
     uint64_t when = deadline(c);
     if (when == 0)
-        loop_timer_disarm(c->srv->loop, &c->timer);
+        loop_timer_disarm(c->hub->loop, &c->timer);
     else if (!loop_timer_armed(&c->timer) || when < c->timer.when_ms)
-        loop_timer_arm(c->srv->loop, &c->timer, when);
+        loop_timer_arm(c->hub->loop, &c->timer, when);
 }
 
-static void start_linger(conn *c)
+/* Watch the device's fd while a request pends on it (and the device says
+ * it can take input). */
+static bool update_device_watch(conn *c)
 {
-    c->lingering = true;
-    c->close_start = loop_now(c->srv->loop);
+    int fd = c->state == CONN_PENDING ? rules_wait(&c->session).fd : -1;
+    if (fd == c->watched_fd)
+        return true;
+    if (c->watched_fd >= 0)
+        loop_unwatch(c->hub->loop, c->watched_fd);
+    c->watched_fd = -1;
+    if (fd >= 0 && loop_watch(c->hub->loop, fd, LOOP_READABLE, on_device, c) < 0)
+        return false;
+    c->watched_fd = fd;
+    return true;
+}
+
+/* The events that follow from the state of the buffers. */
+static void settle_events(conn *c)
+{
+    if (c->state == CONN_DRAINING && !c->backlog.len) /* else: answers wait for the socket to drain */
+        transition(c, EV_INPUT_DONE, rio_framer_mid_pdu(&c->framer) ? "peer disconnected in the middle of a request"
+                                                                    : "peer disconnected");
+    if (c->state == CONN_CLOSING && !c->out.len)
+        transition(c, EV_SENT, NULL);
+}
+
+static void free_conn(conn *c)
+{
+    conn_hub *h = c->hub;
+    work_remove(c);
+    rules_release(&c->session, loop_now(h->loop));
+    c->state = CONN_DEAD;
+    update_device_watch(c);
+    loop_timer_disarm(h->loop, &c->timer);
+    loop_unwatch(h->loop, c->fd);
+    close(c->fd);
+    rio_framer_free(&c->framer);
+    sync_charge(c);
     buf_free(&c->backlog);
-    shutdown(c->fd, SHUT_WR);
+    buf_free(&c->out);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        h->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    h->nconns--;
+    free(c);
 }
 
-/* After the peer's FIN (RIO-SES-016, RIO-SES-019): requests received whole
- * are still answered in order; a READ waiting on a toast cycle is dropped
- * with the device (RIO-SES-025); then the connection closes. */
-static void check_peer_eof(conn *c)
+void conn_destroy(conn *c, const char *reason)
 {
-    if (!c->peer_eof || c->closing || c->dead)
-        return;
-    if (c->pending_read)
-        conn_abort(c, "peer disconnected with a READ pending");
-    else if (!c->backlog.len) /* else: answers wait for the socket to drain */
-        conn_finish(c, rio_framer_mid_pdu(&c->framer) ? "peer disconnected in the middle of a request"
-                                                      : "peer disconnected");
+    conn_abort(c, reason);
+    free_conn(c);
 }
 
-void conn_settle(conn *c)
+/* After any event: destroy a dead connection, or bring its work-list
+ * place, its interest, its device watch and its deadline up to date. */
+static void settle(conn *c)
 {
-    check_peer_eof(c);
-    if (c->dead) {
-        conn_destroy(c);
+    settle_events(c);
+    if (c->state == CONN_DEAD) {
+        free_conn(c);
         return;
     }
-    if (c->closing && !c->out.len && !c->lingering)
-        start_linger(c);
-    if (c->backlog.len && conn_can_frame(c) && !c->lingering)
+    bool framing = c->state == CONN_SERVING || c->state == CONN_DRAINING;
+    if (c->backlog.len && framing && can_frame(c))
         work_add(c); /* the rest of its requests: next turn */
     else
         work_remove(c);
     unsigned mask = 0;
-    if (c->lingering || (!c->closing && !c->peer_eof && c->backlog.len < BACKLOG_MAX))
+    bool reading = c->state == CONN_SERVING || c->state == CONN_PENDING;
+    if (c->state == CONN_LINGERING || (reading && c->backlog.len < BACKLOG_MAX))
         mask |= LOOP_READABLE;
     if (c->out.len)
         mask |= LOOP_WRITABLE;
-    if (loop_set_mask(c->srv->loop, c->fd, mask) < 0) {
-        c->reason = "epoll error";
-        conn_destroy(c);
+    if (loop_set_mask(c->hub->loop, c->fd, mask) < 0 || !update_device_watch(c)) {
+        conn_abort(c, "epoll error");
+        free_conn(c);
         return;
     }
     update_timer(c);

@@ -1,96 +1,82 @@
-/* devtable.c — who holds which toaster, and the simulated toasting clock. */
-#include <glib.h>
+/* devtable.c — the served devices and their ownership (devtable.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "faults.h"
-#include "server.h"
+#include "devtable.h"
+#include "rio/rio.h"
+#include "toasterdev.h"
 
-static void cycle_done(loop *l, void *data)
+static int open_one(devtable *t, uint32_t serial, const device_ops *ops, const char *arg, char *err, size_t errlen)
 {
-    (void)l;
-    device *d = data;
-    toaster_finish_cycle(&d->model);
-    conn *reader = d->pending_reader;
-    if (!reader)
-        return;
-    d->pending_reader = NULL;
-    session_complete_read(reader);
-    conn_resume(reader);
-    conn_settle(reader);
+    device *d = &t->devices[t->n];
+    *d = (device){.ops = ops, .serial = serial};
+    errno = 0;
+    if (ops->open(d, arg, &t->env, err, errlen) < 0)
+        return errno == ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+    t->n++;
+    return 0;
 }
 
-void device_init(device *d, server *s, uint32_t serial)
+int devtable_open(devtable *t, const server_config *cfg, char *err, size_t errlen)
 {
-    d->srv = s;
-    d->holder = d->pending_reader = NULL;
-    toaster_init(&d->model, serial, s->cfg->faults & FAULT_MODEL_MASK);
-    toaster_set_pool(&d->model, &s->pool);
-    loop_timer_init(&d->cycle, cycle_done, d);
-}
-
-void device_free(device *d)
-{
-    loop_timer_disarm(d->srv->loop, &d->cycle);
-    toaster_free(&d->model);
-}
-
-void device_start_cycle(device *d, uint32_t levels)
-{
-    uint64_t ms = (uint64_t)levels * d->srv->cfg->toast_ms_per_level;
-    if (ms == 0) {
-        toaster_finish_cycle(&d->model); /* instant toaster */
-        return;
+    memset(t, 0, sizeof *t);
+    size_t n = cfg->farm ? cfg->toasters : cfg->nserials;
+    t->farm = cfg->farm;
+    t->env = (device_env){.faults = cfg->faults, .toast_ms_per_level = cfg->toast_ms_per_level};
+    t->env.pool = calloc(1, sizeof *t->env.pool);
+    t->devices = calloc(n, sizeof *t->devices);
+    if (!t->env.pool || !t->devices) {
+        snprintf(err, errlen, "out of memory for %zu devices", n);
+        devtable_close(t);
+        return EXIT_RUNTIME;
     }
-    loop_timer_arm(d->srv->loop, &d->cycle, loop_now(d->srv->loop) + ms);
+    *t->env.pool = (toaster_pool){.max_ready = cfg->max_ready, .budget = cfg->memory_budget};
+    for (size_t i = 0; i < n; i++) {
+        uint32_t serial = cfg->farm ? (uint32_t)i + 1 : cfg->serials[i];
+        int rc = open_one(t, serial, &devmodel_toaster, NULL, err, errlen);
+        if (rc != 0) {
+            devtable_close(t);
+            return rc;
+        }
+    }
+    return 0;
 }
 
-/* Farm mode: the lowest-numbered free toaster. */
-static device *farm_pick(server *s)
+void devtable_close(devtable *t)
 {
-    for (size_t i = 0; i < s->ndevices; i++)
-        if (!s->devices[i].holder)
-            return &s->devices[i];
+    for (size_t i = 0; i < t->n; i++)
+        t->devices[i].ops->close(&t->devices[i]);
+    free(t->devices);
+    free(t->env.pool);
+    memset(t, 0, sizeof *t);
+}
+
+/* Farm mode: the lowest-numbered free device. */
+static device *farm_pick(devtable *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (!t->devices[i].holder)
+            return &t->devices[i];
     return NULL;
 }
 
-device *device_acquire(conn *c, uint32_t *status)
+device *devtable_acquire(devtable *t, device *fixed, const struct session *holder, bool sharing,
+                         uint32_t *status)
 {
-    server *s = c->srv;
-    bool sharing = s->cfg->faults & FAULT_SHARING;
-    device *d = c->fixed_dev ? c->fixed_dev : farm_pick(s);
-    if (!c->fixed_dev && !d) {
+    device *d = fixed ? fixed : farm_pick(t);
+    if (!d) {
         if (!sharing) {
             *status = RIO_STATUS_DEVICE_BUSY;
             return NULL;
         }
-        d = &s->devices[0]; /* fault: share the first toaster */
+        d = &t->devices[0]; /* fault: share the first device */
     }
     if (d->holder && !sharing) {
         *status = RIO_STATUS_SHARING_VIOLATION;
         return NULL;
     }
-    d->holder = c;
-    c->dev = d;
+    d->holder = holder;
     return d;
-}
-
-/* Every new handle starts from the same state (DESIGN.md): the cycle is
- * cancelled and the toaster emptied, unless the state-kept fault is on (then
- * a running cycle is left to finish so the toaster does not stay TOASTING). */
-void device_release(conn *c)
-{
-    device *d = c->dev;
-    if (!d)
-        return;
-    c->dev = NULL;
-    if (d->pending_reader == c)
-        d->pending_reader = NULL;
-    c->pending_read = false;
-    if (d->holder != c)
-        return; /* sharing fault: another connection holds it now */
-    d->holder = NULL;
-    d->refusing = false;
-    if (c->srv->cfg->faults & FAULT_STATE_KEPT)
-        return;
-    loop_timer_disarm(c->srv->loop, &d->cycle);
-    toaster_reset(&d->model);
 }

@@ -1,104 +1,110 @@
-/* rules.c — what one request means: the session rules of docs/PROTOCOL.md
- * (check order: MajorFunction known, handle open, then the operation), the
- * toaster calls, the answer and its --trace line. */
+/* rules.c — the protocol core (rules.h): check order, handles, exclusive
+ * access, the device calls, the answer and its --trace line. */
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "faults.h"
-#include "server.h"
+#include "log.h"
+#include "rules.h"
 
-static bool fault(const conn *c, unsigned bit)
+void session_init(session *s, const server_config *cfg, devtable *devices, device *fixed, const char *peer)
 {
-    return c->srv->cfg->faults & bit;
+    *s = (session){.cfg = cfg, .devices = devices, .fixed = fixed, .peer = peer};
 }
 
-static void trace(const conn *c, const rio_header *req, uint32_t status, uint32_t len)
+static bool fault(const session *s, unsigned bit)
+{
+    return s->cfg->faults & bit;
+}
+
+static void trace(const session *s, const rio_header *req, uint32_t status, uint32_t len)
 {
     char major[16], ioctl[40], st[40];
-    uint64_t us = (uint64_t)g_get_monotonic_time() - c->req_us;
-    log_msg("trace %s serial=%ld seq=%u %s ioctl=%s status=%s out=%u in=%u resp=%u time=%lluus", c->peer,
-              c->dev ? (long)c->dev->model.serial : -1L, req->sequence, rio_major_str(req->major, major, sizeof major),
-              req->major == RIO_MJ_DEVICE_CONTROL ? rio_ioctl_str(req->ioctl, ioctl, sizeof ioctl) : "-",
-              rio_status_str(status, st, sizeof st), req->output_length, req->data_length, len,
-              (unsigned long long)us);
+    uint64_t us = (uint64_t)g_get_monotonic_time() - s->req_us;
+    log_msg("trace %s serial=%ld seq=%u %s ioctl=%s status=%s out=%u in=%u resp=%u time=%lluus", s->peer,
+            s->dev ? (long)s->dev->serial : -1L, req->sequence, rio_major_str(req->major, major, sizeof major),
+            req->major == RIO_MJ_DEVICE_CONTROL ? rio_ioctl_str(req->ioctl, ioctl, sizeof ioctl) : "-",
+            rio_status_str(status, st, sizeof st), req->output_length, req->data_length, len,
+            (unsigned long long)us);
 }
 
-/* Answer req.  Information is 0 and there is no data on every non-success
- * status (enforced here, once). */
-static void reply(conn *c, const rio_header *req, uint32_t status, uint32_t info, const uint8_t *data,
-                  uint32_t len)
+/* The answer to req.  Information is 0 and there is no data on every
+ * non-success status (enforced here, once). */
+static rules_outcome answer(const session *s, const rio_header *req, uint32_t status, uint32_t info,
+                            const uint8_t *data, uint32_t len)
 {
+    rules_outcome o = {.next = RULES_NEXT, .answer = true};
     if (status != RIO_STATUS_SUCCESS)
         info = len = 0;
-    uint32_t seq = req->sequence + (fault(c, FAULT_SEQUENCE_ECHO) ? 1u : 0u);
+    uint32_t seq = req->sequence + (fault(s, FAULT_SEQUENCE_ECHO) ? 1u : 0u);
     rio_header h = rio_response_header(req->major, seq, status, info, len);
-    uint8_t raw[RIO_HEADER_SIZE];
-    rio_header_encode(&h, raw);
-    if (c->srv->cfg->trace)
-        trace(c, req, status, len);
-    conn_send(c, raw, data, len);
+    rio_header_encode(&h, o.header);
+    o.data = len ? data : NULL;
+    o.data_length = len;
+    if (s->cfg->trace)
+        trace(s, req, status, len);
+    return o;
 }
 
-static void reply_toaster(conn *c, const rio_header *req, toaster_reply r)
+static rules_outcome status_only(const session *s, const rio_header *req, uint32_t status)
 {
-    reply(c, req, r.status, r.information, r.data, r.data_length);
+    return answer(s, req, status, 0, NULL, 0);
 }
 
-static void handle_create(conn *c, const rio_header *req)
+static rules_outcome then_close(rules_outcome o, const char *reason)
 {
-    if (c->dev) { /* second CREATE on one connection (DESIGN.md) */
-        reply(c, req, RIO_STATUS_INVALID_DEVICE_STATE, 0, NULL, 0);
-        return;
-    }
+    o.next = RULES_CLOSE;
+    o.reason = reason;
+    return o;
+}
+
+static rules_outcome handle_create(session *s, const rio_header *req)
+{
+    if (s->dev) /* second CREATE on one connection (DESIGN.md) */
+        return status_only(s, req, RIO_STATUS_INVALID_DEVICE_STATE);
     uint32_t status;
-    device *d = device_acquire(c, &status);
+    device *d = devtable_acquire(s->devices, s->fixed, s, fault(s, FAULT_SHARING), &status);
     char name[40];
     if (!d) {
-        log_msg("CREATE refused %s: %s", c->peer, rio_status_str(status, name, sizeof name));
-        reply(c, req, status, 0, NULL, 0);
-        conn_finish(c, status == RIO_STATUS_DEVICE_BUSY ? "no free toaster" : "sharing violation");
-        return;
+        log_msg("CREATE refused %s: %s", s->peer, rio_status_str(status, name, sizeof name));
+        return then_close(status_only(s, req, status),
+                          status == RIO_STATUS_DEVICE_BUSY ? "no free device" : "sharing violation");
     }
-    log_msg("CREATE granted %s: serial %u", c->peer, d->model.serial);
-    reply(c, req, RIO_STATUS_SUCCESS, 0, NULL, 0);
+    s->dev = d;
+    log_msg("CREATE granted %s: serial %u (%s)", s->peer, d->serial, d->ops->kind);
+    return status_only(s, req, RIO_STATUS_SUCCESS);
 }
 
-static void handle_close(conn *c, const rio_header *req)
+void rules_release(session *s, uint64_t now_ms)
 {
-    reply(c, req, RIO_STATUS_SUCCESS, 0, NULL, 0);
-    device_release(c);
-    if (!fault(c, FAULT_OPEN_AFTER_CLOSE))
-        conn_finish(c, "CLOSE");
-}
-
-static void handle_read(conn *c, const rio_header *req)
-{
-    toaster *t = &c->dev->model;
-    bool pend = toaster_toasting(t) && req->output_length > 0 && !fault(c, FAULT_READ_NO_PEND) &&
-                !c->dev->pending_reader;
-    if (pend) { /* answered by session_complete_read when the cycle ends */
-        c->pending = *req;
-        c->pending_read = true;
-        c->dev->pending_reader = c;
+    device *d = s->dev;
+    if (!d)
         return;
-    }
-    uint32_t want = req->output_length + (fault(c, FAULT_DATA_OVER_OUTPUT) ? 1u : 0u);
-    reply_toaster(c, req, toaster_read(t, want));
+    s->dev = NULL;
+    if (s->waiting)
+        d->ops->abandon(d);
+    s->waiting = false;
+    if (d->holder != s)
+        return; /* sharing fault: another connection holds it now */
+    d->holder = NULL;
+    d->refusing = false;
+    if (!fault(s, FAULT_STATE_KEPT)) /* every new handle starts from the same state */
+        d->ops->reset(d, now_ms);
 }
 
-void session_complete_read(conn *c)
+static rules_outcome handle_close(session *s, const rio_header *req, uint64_t now_ms)
 {
-    c->pending_read = false;
-    handle_read(c, &c->pending);
+    rules_outcome o = status_only(s, req, RIO_STATUS_SUCCESS);
+    rules_release(s, now_ms);
+    return fault(s, FAULT_OPEN_AFTER_CLOSE) ? o : then_close(o, "CLOSE");
 }
 
-/* A WRITE refused for want of room in the ready toast: logged once until
- * the toaster accepts one again (a client looping on it must not flood the
- * log). */
-static void note_resources(conn *c, uint32_t status)
+/* A WRITE refused for want of room: logged once until the device accepts
+ * one again (a client looping on it must not flood the log). */
+static void note_resources(session *s, uint32_t status)
 {
-    device *d = c->dev;
+    device *d = s->dev;
     if (status != RIO_STATUS_INSUFFICIENT_RESOURCES) {
         if (status == RIO_STATUS_SUCCESS)
             d->refusing = false;
@@ -107,88 +113,96 @@ static void note_resources(conn *c, uint32_t status)
     if (d->refusing)
         return;
     d->refusing = true;
-    const toaster_pool *p = &c->srv->pool;
-    log_msg("insufficient resources %s serial %u: WRITE refused with ready %u + loaded %u bytes (limit %zu per "
-            "toaster; %zu of %zu bytes held by all toasters)",
-            c->peer, d->model.serial, toaster_ready_bytes(&d->model), d->model.loaded_len, p->max_ready, p->used,
-            p->budget);
+    char detail[200] = "no room";
+    if (d->ops->refusal)
+        d->ops->refusal(d, detail, sizeof detail);
+    log_msg("insufficient resources %s serial %u: WRITE refused with %s", s->peer, d->serial, detail);
 }
 
-static void handle_write(conn *c, const rio_pdu *pdu)
-{
-    toaster_reply r = toaster_write(&c->dev->model, pdu->data, pdu->header.data_length);
-    note_resources(c, r.status);
-    reply_toaster(c, &pdu->header, r);
-}
-
-static void handle_ioctl(conn *c, const rio_pdu *pdu)
-{
-    uint32_t levels;
-    const rio_header *req = &pdu->header;
-    toaster_reply r = toaster_ioctl(&c->dev->model, req->ioctl, pdu->data, req->data_length,
-                                    req->output_length, c->srv->info_scratch, &levels);
-    reply_toaster(c, req, r);
-    if (levels)
-        device_start_cycle(c->dev, levels);
-}
-
-void session_handle(conn *c, const rio_pdu *pdu)
+/* READ, WRITE, DEVICE_CONTROL: the device answers, or the request pends. */
+static rules_outcome handle_device(session *s, const rio_pdu *pdu, uint64_t now_ms)
 {
     const rio_header *req = &pdu->header;
-    if (!rio_major_name(req->major)) { /* not in rio.h's table */
-        reply(c, req, RIO_STATUS_INVALID_DEVICE_REQUEST, 0, NULL, 0);
-        return;
+    device *d = s->dev;
+    dev_request rq = {.now_ms = now_ms, .ioctl = req->ioctl, .in = pdu->data, .in_len = req->data_length,
+                      .out_len = req->output_length};
+    dev_reply r;
+    dev_result res;
+    if (req->major == RIO_MJ_READ) {
+        rq.out_len += fault(s, FAULT_DATA_OVER_OUTPUT) ? 1u : 0u;
+        res = d->ops->read(d, &rq, &r);
+    } else if (req->major == RIO_MJ_WRITE) {
+        res = d->ops->write(d, &rq, &r);
+        if (res == DEV_ANSWER)
+            note_resources(s, r.status);
+    } else {
+        res = d->ops->control(d, &rq, &r);
     }
-    if (req->major == RIO_MJ_CREATE) {
-        handle_create(c, req);
-        return;
+    if (res == DEV_PEND) {
+        s->pending = *req;
+        s->waiting = true;
+        return (rules_outcome){.next = RULES_PEND};
     }
-    if (!c->dev) {
-        reply(c, req, RIO_STATUS_INVALID_HANDLE, 0, NULL, 0);
-        return;
-    }
+    return answer(s, req, r.status, r.information, r.data, r.data_length);
+}
+
+rules_outcome rules_request(session *s, const rio_pdu *pdu, uint64_t now_ms)
+{
+    const rio_header *req = &pdu->header;
+    if (s->cfg->trace)
+        s->req_us = (uint64_t)g_get_monotonic_time();
+    if (!rio_major_name(req->major)) /* not in rio.h's table */
+        return status_only(s, req, RIO_STATUS_INVALID_DEVICE_REQUEST);
+    if (req->major == RIO_MJ_CREATE)
+        return handle_create(s, req);
+    if (!s->dev)
+        return status_only(s, req, RIO_STATUS_INVALID_HANDLE);
     switch (req->major) {
     case RIO_MJ_CLOSE:
-        handle_close(c, req);
-        break;
+        return handle_close(s, req, now_ms);
     case RIO_MJ_READ:
-        handle_read(c, req);
-        break;
     case RIO_MJ_WRITE:
-        handle_write(c, pdu);
-        break;
     case RIO_MJ_DEVICE_CONTROL:
-        handle_ioctl(c, pdu);
-        break;
+        return handle_device(s, pdu, now_ms);
     default: /* CLEANUP: nothing to cancel in a serialized protocol */
-        reply(c, req, RIO_STATUS_SUCCESS, 0, NULL, 0);
-        break;
+        return status_only(s, req, RIO_STATUS_SUCCESS);
     }
 }
 
-/* Fault version-2-accepted: feed the header again as Version 1. */
-static void accept_version_2(conn *c)
+dev_wait rules_wait(const session *s)
 {
-    uint8_t raw[RIO_HEADER_SIZE];
-    memcpy(raw, c->framer.raw, sizeof raw);
-    raw[RIO_OFF_VERSION] = RIO_VERSION;
-    rio_framer_reset(&c->framer);
-    conn_consume(c, raw, sizeof raw);
+    if (!s->waiting || !s->dev)
+        return (dev_wait){.deadline_ms = DEV_NO_DEADLINE, .fd = -1};
+    return s->dev->ops->wait(s->dev);
 }
 
-void session_framing_error(conn *c)
+rules_outcome rules_poll(session *s, uint64_t now_ms)
 {
-    const rio_header *req = &c->framer.header;
-    rio_error e = c->framer.error;
-    if (e == RIO_ERR_VERSION && req->version == 2 && fault(c, FAULT_VERSION_2)) {
-        accept_version_2(c);
-        return;
+    dev_reply r;
+    if (!s->waiting || s->dev->ops->poll(s->dev, now_ms, &r) == DEV_PEND)
+        return (rules_outcome){.next = RULES_PEND};
+    s->waiting = false;
+    return answer(s, &s->pending, r.status, r.information, r.data, r.data_length);
+}
+
+rules_outcome rules_framing_error(session *s, const rio_framer *f)
+{
+    const rio_header *req = &f->header;
+    rio_error e = f->error;
+    if (s->cfg->trace)
+        s->req_us = (uint64_t)g_get_monotonic_time();
+    if (e == RIO_ERR_VERSION && req->version == 2 && fault(s, FAULT_VERSION_2)) {
+        rules_outcome o = {.next = RULES_REFEED};
+        memcpy(o.header, f->raw, RIO_HEADER_SIZE);
+        o.header[RIO_OFF_VERSION] = RIO_VERSION;
+        return o;
     }
-    log_msg("framing error %s: %s (version %u, header length %u, data length %u, output length %u)", c->peer,
-              rio_error_text(e), req->version, req->header_length, req->data_length, req->output_length);
+    log_msg("framing error %s: %s (version %u, header length %u, data length %u, output length %u)", s->peer,
+            rio_error_text(e), req->version, req->header_length, req->data_length, req->output_length);
+    rules_outcome o = {.next = RULES_NEXT};
     if (e == RIO_ERR_VERSION)
-        reply(c, req, RIO_STATUS_REVISION_MISMATCH, 0, NULL, 0);
+        o = status_only(s, req, RIO_STATUS_REVISION_MISMATCH);
     else if (e == RIO_ERR_DATA_LENGTH || e == RIO_ERR_OUTPUT_LENGTH)
-        reply(c, req, RIO_STATUS_INVALID_BUFFER_SIZE, 0, NULL, 0);
-    conn_finish(c, rio_error_text(e));
+        o = status_only(s, req, RIO_STATUS_INVALID_BUFFER_SIZE);
+    return then_close(o, rio_error_text(e));
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "listen.h"
+#include "log.h"
 #include "server.h"
 
 #define ACCEPTS_PER_EVENT 64
@@ -42,14 +43,14 @@ static void update_accepts(server *s)
 {
     if (s->stopping)
         return;
-    bool full = s->nconns >= s->cfg->max_connections;
+    size_t open = s->hub.nconns;
+    bool full = open >= s->cfg->max_connections;
     if (full != s->accepts_full) {
         s->accepts_full = full;
         if (full)
-            log_msg("accepts paused: %zu connections open (--max-connections %u)", s->nconns,
-                    s->cfg->max_connections);
+            log_msg("accepts paused: %zu connections open (--max-connections %u)", open, s->cfg->max_connections);
         else
-            log_msg("accepts resumed: %zu connections open", s->nconns);
+            log_msg("accepts resumed: %zu connections open", open);
     }
     bool on = !full && !loop_timer_armed(&s->accept_pause);
     watch_listeners(s, on ? LOOP_READABLE : 0);
@@ -61,25 +62,19 @@ static void accept_resume(loop *l, void *data)
     update_accepts(data);
 }
 
-void server_conn_gone(server *s)
-{
-    update_accepts(s);
-}
-
 static void accept_one(listener *li, int fd)
 {
     server *s = li->srv;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* one writev per answer: never delay it */
-    conn *c = conn_new(s, fd, li->dev);
+    conn *c = conn_new(&s->hub, fd, li->dev);
     if (!c) {
         log_err("cannot register a new connection: %s", strerror(errno));
         close(fd);
         return;
     }
-    peer_name(fd, c->peer, sizeof c->peer);
     if (li->dev)
-        log_msg("accept %s (serial %u)", c->peer, li->dev->model.serial);
+        log_msg("accept %s (serial %u)", c->peer, li->dev->serial);
     else
         log_msg("accept %s (farm)", c->peer);
 }
@@ -128,12 +123,15 @@ static bool open_signals(server *s)
     return s->signal_fd >= 0 && loop_watch(s->loop, s->signal_fd, LOOP_READABLE, on_signal, s) == 0;
 }
 
+/* Once per loop turn: the connections' next slices, and accepts resume
+ * if connections closed during the turn. */
 static bool run_work(loop *l, void *data)
 {
     (void)l;
     server *s = data;
-    conn_run_work(s);
-    return s->work_head != NULL;
+    bool more = conn_run_work(&s->hub);
+    update_accepts(s);
+    return more;
 }
 
 static bool is_default_v6(const server *s, const char *addr)
@@ -167,7 +165,7 @@ static int open_listeners(server *s)
 {
     const server_config *cfg = s->cfg;
     size_t naddr = g_strv_length(cfg->listen);
-    size_t nports = cfg->farm ? 1 : cfg->nserials;
+    size_t nports = cfg->farm ? 1 : s->devices.n;
     s->listeners = calloc(naddr * nports, sizeof *s->listeners);
     if (!s->listeners) {
         fprintf(stderr, "riotoasterd: out of memory\n");
@@ -175,8 +173,9 @@ static int open_listeners(server *s)
     }
     if (cfg->farm)
         return listen_port(s, cfg->farm_port, NULL);
-    for (size_t i = 0; i < cfg->nserials; i++) {
-        int rc = listen_port(s, (uint16_t)(cfg->base_port + cfg->serials[i]), &s->devices[i]);
+    for (size_t i = 0; i < s->devices.n; i++) {
+        device *d = &s->devices.devices[i];
+        int rc = listen_port(s, (uint16_t)(cfg->base_port + d->serial), d);
         if (rc >= 0)
             return rc;
     }
@@ -191,9 +190,9 @@ static void announce_ready(const server *s)
         const listener *li = &s->listeners[i];
         local_name(li->fd, name, sizeof name);
         if (li->dev)
-            fprintf(stderr, "riotoasterd: listening on %s (serial %u)\n", name, li->dev->model.serial);
+            fprintf(stderr, "riotoasterd: listening on %s (serial %u)\n", name, li->dev->serial);
         else
-            fprintf(stderr, "riotoasterd: listening on %s (farm, %zu toasters)\n", name, s->ndevices);
+            fprintf(stderr, "riotoasterd: listening on %s (farm, %zu toasters)\n", name, s->devices.n);
     }
     fprintf(stderr, "riotoasterd: ready\n");
     int fd = s->cfg->ready_fd;
@@ -211,24 +210,23 @@ int server_init(server *s, const server_config *cfg)
     s->signal_fd = -1;
     raise_fd_limit();
     s->loop = loop_new();
-    s->scratch = malloc(SCRATCH_SIZE);
-    if (!s->loop || !s->scratch || !open_signals(s)) {
+    s->hub.scratch = malloc(SCRATCH_SIZE);
+    if (!s->loop || !s->hub.scratch || !open_signals(s)) {
         fprintf(stderr, "riotoasterd: cannot set up the event loop: %s\n", strerror(errno));
         return EXIT_RUNTIME;
     }
     loop_timer_init(&s->accept_pause, accept_resume, s);
     loop_set_turn_proc(s->loop, run_work, s);
-    size_t ndevices = cfg->farm ? cfg->toasters : cfg->nserials;
-    s->pool = (toaster_pool){.max_ready = cfg->max_ready, .budget = cfg->memory_budget};
-    s->devices = calloc(ndevices, sizeof *s->devices);
-    if (!s->devices) {
-        fprintf(stderr, "riotoasterd: out of memory for %zu toasters\n", ndevices);
-        return EXIT_RUNTIME;
+    char err[200];
+    int rc = devtable_open(&s->devices, cfg, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "riotoasterd: %s\n", err);
+        return rc;
     }
-    s->ndevices = ndevices;
-    for (size_t i = 0; i < s->ndevices; i++)
-        device_init(&s->devices[i], s, cfg->farm ? (uint32_t)i + 1 : cfg->serials[i]);
-    int rc = open_listeners(s);
+    s->hub.loop = s->loop;
+    s->hub.cfg = cfg;
+    s->hub.devices = &s->devices;
+    rc = open_listeners(s);
     if (rc >= 0)
         return rc;
     announce_ready(s);
@@ -247,19 +245,16 @@ int server_run(server *s)
 void server_free(server *s)
 {
     s->stopping = true; /* closing connections resume nothing */
-    while (s->conns)
-        conn_destroy(s->conns);
+    while (s->hub.conns)
+        conn_destroy(s->hub.conns, "server stopping");
     for (size_t i = 0; i < s->nlisteners; i++)
         close(s->listeners[i].fd);
     free(s->listeners);
-    if (s->loop) {
+    if (s->loop)
         loop_timer_disarm(s->loop, &s->accept_pause);
-        for (size_t i = 0; i < s->ndevices; i++)
-            device_free(&s->devices[i]);
-    }
-    free(s->devices);
+    devtable_close(&s->devices);
     if (s->signal_fd >= 0)
         close(s->signal_fd);
     loop_free(s->loop);
-    free(s->scratch);
+    free(s->hub.scratch);
 }
