@@ -269,6 +269,8 @@ void out_bytes(rt_output *o, const char *key, const uint8_t *data, size_t len, b
     }
 }
 
+GString *out_json_result(rt_output *o) { return o->g->json ? o->result : NULL; }
+
 void out_line(rt_output *o, const char *fmt, ...)
 {
     if (o->g->json)

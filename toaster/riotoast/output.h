@@ -75,6 +75,11 @@ void out_named_hex(rt_output *o, const char *key, uint32_t v, const char *name);
  * when `dump`.  JSON: key (text or null) and key_hex. */
 void out_bytes(rt_output *o, const char *key, const uint8_t *data, size_t len, bool dump);
 
+/* JSON mode: the "result" object's members so far, for writers that need
+ * more than the helpers above (arrays, signed or 64-bit numbers); append
+ * members with lib/json's json_* functions.  NULL in text mode. */
+GString *out_json_result(rt_output *o);
+
 /* A free-form line for humans on stdout (ignored in JSON mode). */
 void out_line(rt_output *o, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 

@@ -42,6 +42,21 @@ enum {
 #define RT_DEFAULT_SERIAL 1
 #define RT_DEFAULT_TIMEOUT_S 10
 
+/* `ioctl`: OutputLength for an output structure with a variable tail. */
+#define RT_DEFAULT_VARIABLE_OUTPUT 4096
+
+/* The modem commands (modemio.h): the longest silence a READ waits out
+ * (--wait), its bound, the gap after the last byte that ends a READ, and
+ * the number `modem send` dials. */
+#define RT_MODEM_WAIT_S 10
+#define RT_MODEM_WAIT_MAX_S 86400
+#define RT_MODEM_GAP_MS 50
+#define RT_MODEM_DEFAULT_NUMBER "1"
+
+/* `terminal`: how long a READ waits for the first byte before the
+ * keyboard gets its turn (--poll). */
+#define RT_TERMINAL_POLL_MS 100
+
 static inline int rt_worst(int a, int b) { return a > b ? a : b; }
 
 /* Deliberate client faults for the conformance suite (--misbehave). */

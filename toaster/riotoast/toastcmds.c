@@ -318,22 +318,46 @@ const rt_command rt_device_commands[] = {
     {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
-const rt_command *rt_command_find(const char *name)
-{
-    for (const rt_command *cmd = rt_device_commands; cmd->name; cmd++)
-        if (strcmp(cmd->name, name) == 0)
-            return cmd;
-    if (strcmp(name, rt_session_command.name) == 0)
-        return &rt_session_command;
-    if (strcmp(name, rt_raw_command.name) == 0)
-        return &rt_raw_command;
-    return NULL;
-}
+/* Every command in help order: the tables, one after the other. */
+static const rt_command *const single_commands[] = {&rt_session_command, &rt_raw_command, &rt_ioctl_command};
 
 void rt_command_foreach(void (*fn)(const rt_command *cmd, void *ctx), void *ctx)
 {
     for (const rt_command *cmd = rt_device_commands; cmd->name; cmd++)
         fn(cmd, ctx);
-    fn(&rt_session_command, ctx);
-    fn(&rt_raw_command, ctx);
+    for (size_t i = 0; i < G_N_ELEMENTS(single_commands); i++)
+        fn(single_commands[i], ctx);
+    for (const rt_command *cmd = rt_modem_commands; cmd->name; cmd++)
+        fn(cmd, ctx);
+    fn(&rt_terminal_command, ctx);
+}
+
+typedef struct lookup {
+    const char *name;
+    size_t group_len; /* > 0: find a command of the group name[0..group_len) */
+    const rt_command *found;
+} lookup;
+
+static void match(const rt_command *cmd, void *ctx)
+{
+    lookup *l = ctx;
+    if (l->found)
+        return;
+    if (l->group_len ? strncmp(cmd->name, l->name, l->group_len) == 0 && cmd->name[l->group_len] == ' '
+                     : strcmp(cmd->name, l->name) == 0)
+        l->found = cmd;
+}
+
+const rt_command *rt_command_find(const char *name)
+{
+    lookup l = {.name = name};
+    rt_command_foreach(match, &l);
+    return l.found;
+}
+
+bool rt_command_is_group(const char *word)
+{
+    lookup l = {.name = word, .group_len = strlen(word)};
+    rt_command_foreach(match, &l);
+    return l.found != NULL;
 }

@@ -21,13 +21,22 @@ typedef struct rt_command {
     int (*run)(const rt_globals *g, rt_output *o, char **args, int nargs);
 } rt_command;
 
-/* Device commands (toastcmds.c), session (tour.c), raw (raw.c). */
+/* Device commands (toastcmds.c), session (tour.c), raw (raw.c), ioctl
+ * (ioctlcmd.c), the modem commands (modemcmds.c) and terminal
+ * (terminal.c).  A command of a group is named by two words, the group's
+ * and its own ("modem dial"). */
 extern const rt_command rt_device_commands[]; /* terminated by name == NULL */
 extern const rt_command rt_session_command;
 extern const rt_command rt_raw_command;
+extern const rt_command rt_ioctl_command;
+extern const rt_command rt_modem_commands[]; /* terminated by name == NULL */
+extern const rt_command rt_terminal_command;
 
-/* Look a command up by name; NULL if unknown. */
+/* Look a command up by name ("info", "modem dial"); NULL if unknown. */
 const rt_command *rt_command_find(const char *name);
+
+/* Whether `word` names a group of commands ("modem"). */
+bool rt_command_is_group(const char *word);
 
 /* Call fn for every command, in help order. */
 void rt_command_foreach(void (*fn)(const rt_command *cmd, void *ctx), void *ctx);

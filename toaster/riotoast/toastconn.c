@@ -1,5 +1,6 @@
 /* toastconn.c — one connection = one device handle (see toastconn.h). */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -110,6 +111,18 @@ int conn_call(rt_conn *c, const rt_request *rq, rio_response *resp)
     rio_client_result r = rio_client_transact(c->client, rq->major, rq->ioctl, rq->output_length, rq->data,
                                               rq->data_length, resp);
     return judge(c, &t, r, resp, t0);
+}
+
+int conn_call_pending(rt_conn *c, const rt_request *rq, rio_response *resp, uint32_t pend_ms)
+{
+    if (c->timeout_ms <= 0 || !c->client)
+        return conn_call(c, rq, resp);
+    int64_t longer = (int64_t)c->timeout_ms + pend_ms;
+    rio_client_set_timeout(c->client, (int)MIN(longer, (int64_t)INT_MAX));
+    int code = conn_call(c, rq, resp);
+    if (c->client)
+        rio_client_set_timeout(c->client, c->timeout_ms);
+    return code;
 }
 
 int conn_call_raw(rt_conn *c, const uint8_t *bytes, size_t len, rt_txn *t, rio_response *resp)

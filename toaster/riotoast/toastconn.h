@@ -50,6 +50,12 @@ int conn_close(rt_conn *c, int so_far);
  * (the message is printed; resp is then not valid). */
 int conn_call(rt_conn *c, const rt_request *rq, rio_response *resp);
 
+/* conn_call for a request the device may hold for up to pend_ms before it
+ * answers (a READ under serial READ timeouts): the answer's deadline is
+ * --timeout plus pend_ms, so that the wait the client asked the device
+ * for is not taken for a dead server. */
+int conn_call_pending(rt_conn *c, const rt_request *rq, rio_response *resp, uint32_t pend_ms);
+
 /* Send hand-made bytes, then receive whatever response comes (no echo
  * checks).  The caller fills t's label, request (the header as it decodes),
  * request_bytes and expect; the rest is filled here.  Returns like

@@ -41,6 +41,9 @@ static const GOptionEntry help_entries[] = {
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
+/* The width of a command and its arguments in the list of commands. */
+#define HELP_LEFT_WIDTH 22
+
 static const char exit_codes_help[] =
     "Exit status:"
 #define RT_X_HELP(sym, code, text) "\n  " #code "  " text
@@ -48,10 +51,19 @@ static const char exit_codes_help[] =
 #undef RT_X_HELP
     ;
 
+/* "  left   summary", the summary on a line of its own when left is long. */
+static void append_help_row(GString *to, const char *left, const char *summary)
+{
+    if (strlen(left) > HELP_LEFT_WIDTH)
+        g_string_append_printf(to, "\n  %s\n  %-*s %s", left, HELP_LEFT_WIDTH, "", summary);
+    else
+        g_string_append_printf(to, "\n  %-*s %s", HELP_LEFT_WIDTH, left, summary);
+}
+
 static void append_command_line(const rt_command *cmd, void *ctx)
 {
     char *left = g_strdup_printf("%s %s", cmd->name, cmd->params);
-    g_string_append_printf(ctx, "\n  %-22s %s", left, cmd->summary);
+    append_help_row(ctx, left, cmd->summary);
     g_free(left);
 }
 
@@ -77,6 +89,46 @@ static void print_main_help(FILE *to)
     g_string_free(summary, TRUE);
 }
 
+/* "riotoast modem --help": the commands of a group, then the global
+ * options. */
+typedef struct group_list {
+    const char *group;
+    GString *text;
+} group_list;
+
+static void append_group_line(const rt_command *cmd, void *ctx)
+{
+    group_list *l = ctx;
+    size_t n = strlen(l->group);
+    if (strncmp(cmd->name, l->group, n) != 0 || cmd->name[n] != ' ')
+        return;
+    char *left = g_strdup_printf("%s %s", cmd->name + n + 1, cmd->params);
+    append_help_row(l->text, left, cmd->summary);
+    g_free(left);
+}
+
+static void print_group_help(const char *group, FILE *to)
+{
+    char *prgname = g_strdup_printf("riotoast %s", group);
+    g_set_prgname(prgname);
+    g_free(prgname);
+    group_list l = {group, g_string_new(NULL)};
+    g_string_printf(l.text, "The %s commands.\n\nCommands:", group);
+    rt_command_foreach(append_group_line, &l);
+    GOptionContext *ctx = g_option_context_new("COMMAND [ARG...]");
+    g_option_context_set_summary(ctx, l.text->str);
+    char *description = g_strdup_printf("riotoast %s COMMAND --help shows a command's own options.\n\n%s", group,
+                                        exit_codes_help);
+    g_option_context_set_description(ctx, description);
+    g_option_context_add_main_entries(ctx, global_entries, NULL);
+    char *help = g_option_context_get_help(ctx, TRUE, NULL);
+    fputs(help, to);
+    g_free(help);
+    g_free(description);
+    g_option_context_free(ctx);
+    g_string_free(l.text, TRUE);
+}
+
 /* Does this argv word name a global option that takes the next word as its
  * value?  ("--port 5001", "-p 5001", but not "--port=5001" or "-p5001".) */
 static bool takes_next_word(const char *word)
@@ -92,10 +144,11 @@ static bool takes_next_word(const char *word)
     return false;
 }
 
-/* Index of the command word in argv, or 0 if there is none. */
-static int find_command(int argc, char **argv)
+/* Index of the first command word in argv from `from` on, or 0 if there
+ * is none. */
+static int find_command(int argc, char **argv, int from)
 {
-    for (int i = 1; i < argc; i++) {
+    for (int i = from; i < argc; i++) {
         const char *w = argv[i];
         if (strcmp(w, "--") == 0)
             return i + 1 < argc ? i + 1 : 0;
@@ -222,8 +275,9 @@ static int check_parsed(GOptionContext *ctx, int nargs, rt_invocation *inv)
     return resolve_globals(&inv->globals) ? -1 : RT_EXIT_USAGE;
 }
 
-/* Parse argv minus the command word with the command's context. */
-static int parse_command(int argc, char **argv, int at, rt_invocation *inv)
+/* Parse argv minus the command words (at, and at2 for a command of a
+ * group, else -1) with the command's context. */
+static int parse_command(int argc, char **argv, int at, int at2, rt_invocation *inv)
 {
     GOptionContext *ctx = command_context(inv->command);
     /* GOption removes what it parses from `words` without freeing it, so
@@ -231,7 +285,7 @@ static int parse_command(int argc, char **argv, int at, rt_invocation *inv)
     char **owned = g_new0(char *, argc + 1), **words = g_new0(char *, argc + 1);
     int n = 0;
     for (int i = 0; i < argc; i++)
-        if (i != at) {
+        if (i != at && i != at2) {
             owned[n] = g_strdup(argv[i]);
             words[n] = owned[n];
             n++;
@@ -254,20 +308,60 @@ static int parse_command(int argc, char **argv, int at, rt_invocation *inv)
     return code;
 }
 
+/* "riotoast help [GROUP] [COMMAND]": the same as COMMAND --help. */
+static int help_command(int argc, char **argv, int at, rt_invocation *inv)
+{
+    const char *first = at + 1 < argc ? argv[at + 1] : NULL;
+    if (first && rt_command_is_group(first)) {
+        if (at + 2 < argc) {
+            char *words[] = {argv[0], argv[at + 1], argv[at + 2], "--help", NULL};
+            return options_parse(4, words, inv);
+        }
+        print_group_help(first, stdout);
+        return RT_EXIT_OK;
+    }
+    if (first && rt_command_find(first)) {
+        char *words[] = {argv[0], argv[at + 1], "--help", NULL};
+        return options_parse(3, words, inv);
+    }
+    print_main_help(stdout);
+    return RT_EXIT_OK;
+}
+
+/* A command of a group: its name is the group's word and the next command
+ * word ("modem dial"). */
+static int parse_group_command(int argc, char **argv, int at, rt_invocation *inv)
+{
+    const char *group = argv[at];
+    int at2 = find_command(argc, argv, at + 1);
+    if (!at2) {
+        if (wants_help(argc, argv)) {
+            print_group_help(group, stdout);
+            return RT_EXIT_OK;
+        }
+        char *msg = g_strdup_printf("%s: no command given (riotoast %s --help lists them)", group, group);
+        fprintf(stderr, "riotoast: %s\n", msg);
+        g_free(msg);
+        return RT_EXIT_USAGE;
+    }
+    char *name = g_strdup_printf("%s %s", group, argv[at2]);
+    inv->command = rt_command_find(name);
+    g_free(name);
+    if (!inv->command) {
+        fprintf(stderr, "riotoast: unknown %s command \"%s\" (riotoast %s --help lists them)\n", group,
+                argv[at2], group);
+        return RT_EXIT_USAGE;
+    }
+    return parse_command(argc, argv, at, at2, inv);
+}
+
 int options_parse(int argc, char **argv, rt_invocation *inv)
 {
     *inv = (rt_invocation){0};
-    int at = find_command(argc, argv);
+    int at = find_command(argc, argv, 1);
     const char *name = at ? argv[at] : NULL;
-    if (name && strcmp(name, "help") == 0) {
-        /* "riotoast help CMD" is "riotoast CMD --help". */
-        if (at + 1 < argc && rt_command_find(argv[at + 1])) {
-            char *words[] = {argv[0], argv[at + 1], "--help", NULL};
-            return options_parse(3, words, inv);
-        }
-        print_main_help(stdout);
-        return RT_EXIT_OK;
-    }
+    if (name && strcmp(name, "help") == 0)
+        return help_command(argc, argv, at, inv);
     if (!name) {
         if (argc == 3 && strcmp(argv[1], "--misbehave") == 0 && strcmp(argv[2], "list") == 0) {
             list_misbehaviours();
@@ -279,10 +373,12 @@ int options_parse(int argc, char **argv, rt_invocation *inv)
         }
         return usage_error("%s", "no command given");
     }
+    if (rt_command_is_group(name))
+        return parse_group_command(argc, argv, at, inv);
     inv->command = rt_command_find(name);
     if (!inv->command)
         return usage_error("unknown command \"%s\"", name);
-    return parse_command(argc, argv, at, inv);
+    return parse_command(argc, argv, at, -1, inv);
 }
 
 void options_free(rt_invocation *inv)

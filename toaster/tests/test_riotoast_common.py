@@ -85,12 +85,13 @@ class ScriptedServer:
 
     hold_first: seconds to wait, after the first request arrived, before
     answering it; a second request arriving meanwhile means the client
-    pipelined (self.pipelined)."""
+    pipelined (self.pipelined).  answer(req) -> (status, data) or None
+    decides a DEVICE_CONTROL's answer (None: the default one)."""
 
     MAX_REQUESTS = 64
 
-    def __init__(self, hold_first=0.0, timeout=10.0):
-        self.hold_first, self.timeout = hold_first, timeout
+    def __init__(self, hold_first=0.0, timeout=10.0, answer=None):
+        self.hold_first, self.timeout, self.custom_answer = hold_first, timeout, answer
         self.requests = []          # Header objects with .data, in arrival order
         self.pipelined = False
         self.client_closed = False  # EOF (or reset) seen
@@ -140,6 +141,10 @@ class ScriptedServer:
         return hdr
 
     def _answer(self, req):
+        decided = self.custom_answer(req) if self.custom_answer and req.major == DEFS.MJ_DEVICE_CONTROL else None
+        if decided is not None:
+            status, data = decided
+            return pack_response(req.major, req.seq, status, len(data), data)
         sizes = {DEFS.IOCTL_TOASTER_GET_INFO: DEFS.TOASTER_INFO_SIZE,
                  DEFS.IOCTL_TOASTER_GET_STATUS: DEFS.TOASTER_STATUS_SIZE}
         data = b""
