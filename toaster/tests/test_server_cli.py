@@ -12,6 +12,10 @@ from pyrio.daemon import free_port_block
 from test_server_support import *  # noqa: F401,F403
 
 
+TCP_PORT_MAX = 65535  # TCP's, not the protocol's: any port is accepted
+FARM = str(DEFS.FARM_PORT)
+
+
 def run(rio_bin, *args):
     return subprocess.run([rio_bin("riotoasterd"), *args], capture_output=True, text=True, timeout=20)
 
@@ -26,8 +30,8 @@ def test_help_documents_exit_codes(rio_bin):
 
 @pytest.mark.parametrize("args", [
     ["--serials", "0"], ["--serials", "3-1"], ["--serials", "1,1"], ["--serials", "x"],
-    ["--base-port", "65535", "--serials", "1"], ["--base-port", "-1"],
-    ["--farm", "0"], ["--farm", "65536"], ["--farm", "5000", "--serials", "1"], ["--farm", "5000", "--toasters", "0"],
+    ["--base-port", str(TCP_PORT_MAX), "--serials", "1"], ["--base-port", "-1"],
+    ["--farm", "0"], ["--farm", str(TCP_PORT_MAX + 1)], ["--farm", FARM, "--serials", "1"], ["--farm", FARM, "--toasters", "0"],
     ["--stall-timeout", "0"], ["--stall-timeout", "-1"], ["--stall-timeout", "abc"], ["--idle-timeout", "x"],
     ["--toast-ms-per-level", "-5"], ["--no-such-option"], ["extra-argument"], ["--listen", "not-an-address"],
     ["--ready-fd", "-7"],
@@ -52,15 +56,15 @@ def test_port_in_use_exits_2(rio_bin):
 
 
 def test_any_port_accepted(rio_build):
-    base = 65534
+    base = TCP_PORT_MAX - 1
     with socket.socket() as probe:
         try:
-            probe.bind(("127.0.0.1", 65535))
+            probe.bind(("127.0.0.1", TCP_PORT_MAX))
         except OSError:
-            pytest.skip("port 65535 busy")
+            pytest.skip("port %d busy" % TCP_PORT_MAX)
     with Daemon(rio_build, ["--serials", "1", "--base-port", str(base)]) as d:
         assert d.ready, d.log()
-        with Conn("127.0.0.1", 65535) as c:
+        with Conn("127.0.0.1", TCP_PORT_MAX) as c:
             ok(c.create())
 
 

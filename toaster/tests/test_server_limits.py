@@ -156,7 +156,7 @@ def test_attack_stops_at_max_ready_bytes_and_nothing_is_lost(toasterd):
     assert get_status(c)["ready_bytes"] == LOAD
     log = d.log()
     assert log.count("insufficient resources 127.0.0.1:") == 1  # once per spell, not per refusal
-    assert "WRITE refused with ready 1048576 + loaded 0 bytes (limit 1048576 per toaster;" in log
+    assert "WRITE refused with ready %d + loaded 0 bytes (limit %d per toaster;" % (DEFS.DATA_MAX, DEFS.DATA_MAX) in log
     c.close()
     other.close()
     assert_serving(d, 2)
@@ -242,20 +242,22 @@ def test_connection_limits_reject_bad_values(rio_bin, args):
 
 
 def test_byte_suffixes(toasterd, rio_bin):
-    """K, M and G are binary multiples: 4K is the smallest limit accepted."""
+    """K, M and G are binary multiples: 4K (one full load) is the smallest
+    limit accepted."""
     import subprocess
-    for value, limit in (("4K", 4096), ("1m", MIB), ("2G", 2048 * MIB)):
+    assert LOAD == 4 << 10
+    for value, limit in (("4K", LOAD), ("1m", MIB), ("2G", 2048 * MIB)):
         d = toasterd(args=["--max-ready-bytes", value, "--memory-budget", "4K"])
         c = created(d)
         c.sock.sendall(c.pdu(DEFS.MJ_WRITE, data=b"x" * LOAD) + c.pdu(DEFS.MJ_DEVICE_CONTROL,
                                                                      DEFS.IOCTL_TOASTER_EJECT) +
                        c.pdu(DEFS.MJ_WRITE, data=b"y"))
         assert [a.status for a in c.answers(3)] == [DEFS.STATUS_SUCCESS, DEFS.STATUS_SUCCESS, INSUFFICIENT]
-        assert "(limit %d per toaster; 4096 of 4096 bytes held" % limit in d.log()
+        assert "(limit %d per toaster; %d of %d bytes held" % (limit, LOAD, LOAD) in d.log()
         c.close()
     r = subprocess.run([rio_bin("riotoasterd"), "--max-ready-bytes", "3K"], capture_output=True, text=True,
                        timeout=10)
-    assert r.returncode == 2 and "want bytes >= 4096" in r.stderr
+    assert r.returncode == 2 and "want bytes >= %d" % LOAD in r.stderr
 
 
 # ---- connections that pin memory -------------------------------------------

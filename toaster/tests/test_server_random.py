@@ -20,7 +20,8 @@ def random_string(rng):
     major = rng.choice(MAJORS + [rng.randrange(256)])
     ioctl = rng.choice(IOCTLS + [rng.getrandbits(32)])
     data = bytes(rng.getrandbits(8) for _ in range(rng.choice([0, 0, 1, 4, rng.randrange(200)])))
-    out = rng.choice([0, 1, 24, 48, 100, 4096, rng.getrandbits(32) if rng.random() < 0.05 else 7])
+    out = rng.choice([0, 1, DEFS.TOASTER_STATUS_SIZE, DEFS.TOASTER_INFO_SIZE, 100, DEFS.TOASTER_MAX_LOAD_BYTES,
+                      rng.getrandbits(32) if rng.random() < 0.05 else 7])
     raw = pack_request(major, rng.getrandbits(32), ioctl, out, data)
     if kind < 0.04:  # one corrupted byte anywhere in the header
         i = rng.randrange(HEADER_SIZE)

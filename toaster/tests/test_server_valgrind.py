@@ -24,7 +24,7 @@ def test_valgrind_full_session_no_leak(rio_build, mode):
         c = Conn("127.0.0.1", base + 1, timeout=20)
         ok(c.create())
         full = DEFS.TOASTER_MAX_LOAD_BYTES
-        ok(c.write(b"x" * 5000), full)
+        ok(c.write(b"x" * (full + 904)), full)  # more than a load: the rest is refused
         ok(start(c))
         assert ok(c.read(10000), full, full).data == b"x" * full  # pending READ
         seq = c.next_seq()
