@@ -25,6 +25,13 @@ _rio_commands()
     sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\)\( .*\)\{0,1\}$/\1/p'
 }
 
+# Commands of a help text that are groups of commands: their row reads
+# "NAME COMMAND [ARG...]" ("riotoast modem").
+_rio_groups()
+{
+    sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) COMMAND .*$/\1/p'
+}
+
 # Values of an option's argument, where the set is known.
 _rio_values()
 {
@@ -75,7 +82,23 @@ _rio_complete()
         fi
     done
     if [ -n "$command" ]; then
-        opts=$(_rio_help "$prog" "$command" | _rio_options)
+        # A group of commands ("riotoast modem"): one of its own commands
+        # comes next, and its options are those of that command.
+        local subcommands="" sub=""
+        if _rio_help "$prog" | _rio_groups | grep -qx -- "$command"; then
+            subcommands=$(_rio_help "$prog" "$command" | _rio_commands)
+            for ((i = i + 1; i < COMP_CWORD; i++)); do
+                if printf '%s\n' "$subcommands" | grep -qx -- "${COMP_WORDS[i]}"; then
+                    sub=${COMP_WORDS[i]}
+                    break
+                fi
+            done
+        fi
+        opts=$(_rio_help "$prog" "$command" $sub | _rio_options)
+        if [ -n "$subcommands" ] && [ -z "$sub" ]; then
+            commands=$subcommands
+            command=""
+        fi
     fi
     # Every program and command takes --help, listed or not (rio-replay's
     # own help lists commands only); --version comes alone, before any command.

@@ -37,12 +37,23 @@ def commands(text):
 
 
 def all_options(binary):
-    """{None: top-level options, COMMAND: that command's options}."""
+    """{None: top-level options, COMMAND: that command's options; for a
+    group of commands ("riotoast modem"), "GROUP COMMAND" too}."""
     top = help_text(binary)
     found = {None: long_options(top)}
     for cmd in commands(top):
-        found[cmd] = long_options(help_text(binary, cmd))
+        text = help_text(binary, cmd)
+        found[cmd] = long_options(text)
+        for sub in commands(text) if cmd in groups(top) else []:
+            found["%s %s" % (cmd, sub)] = long_options(help_text(binary, cmd, sub))
     return found
+
+
+def groups(text):
+    """The commands of a help text that are groups of commands: their row
+    reads "NAME COMMAND [ARG...]" ("riotoast modem")."""
+    m = re.search(r"^Commands:\n((?:  .*\n)+)", text, re.M)
+    return [line.split()[0] for line in m.group(1).splitlines() if line.split()[1:2] == ["COMMAND"]] if m else []
 
 
 def man_text(path):

@@ -60,7 +60,7 @@ def test_riotoasterd_fault_names_come_from_fault_list(bindirs, rio_bin):
 
 def test_riotoast_commands(bindirs, rio_bin):
     assert complete(bindirs, ["riotoast", ""]) == commands(help_text(rio_bin("riotoast")))
-    assert complete(bindirs, ["riotoast", "t"]) == ["toast"]
+    assert complete(bindirs, ["riotoast", "to"]) == ["toast"]
     # after an option and its value, still a command
     assert complete(bindirs, ["riotoast", "--server", "localhost", "s"]) == ["status", "start", "session"]
 

@@ -218,8 +218,8 @@ static int run_ioctl(const rt_globals *g, rt_output *o, char **args, int nargs)
 }
 
 const rt_command rt_ioctl_command = {
-    "ioctl", "NAME [Field=value...]", "Send any described IOCTL, fields by name, and decode its answer",
-    "NAME is an IOCTL of a device description (devices/*" RIODEV_SUFFIX ", $" RIODEV_PATH_ENV ", --devices):\n"
+    "ioctl", "NAME [F=V...]", "Send any described IOCTL, fields by name, and decode its answer",
+    "F=V is Field=value.  NAME is an IOCTL of a device description (devices/*" RIODEV_SUFFIX ", $" RIODEV_PATH_ENV ", --devices):\n"
     "its full name (IOCTL_SERIAL_SET_BAUD_RATE), short name (SET_BAUD_RATE) or DEVICE.SHORT\n"
     "(serial.SET_BAUD_RATE), in any case; or a number, described or not.  Each Field=value\n"
     "sets a field of the input structure (unset fields are zero): a number, an enum name, flag\n"

@@ -12,6 +12,11 @@
  *   ioctlshow.c  TOASTER_INFO / TOASTER_STATUS shown field by field
  *   argbytes.c   arguments to bytes and numbers (TEXT, @FILE, hex)
  *   output.c     all printing: text, --json, -v, errors
+ *   ioctlcmd.c   `ioctl`: any described IOCTL, fields by name
+ *   devshow.c    device descriptions (lib/riodev): load, decode to output
+ *   modemio.c    the serial port and its modem: setup, WRITE, READ, AT lines
+ *   modemcmds.c  `modem dial|send|at|status`
+ *   terminal.c   `terminal`: keyboard to WRITE, READ to the screen
  */
 #ifndef RIOTOAST_H
 #define RIOTOAST_H
@@ -25,10 +30,12 @@
  * outranks a bad status). */
 #define RT_EXIT_TABLE(X) \
     X(RT_EXIT_OK, 0, "success: every request got the status it should") \
-    X(RT_EXIT_STATUS, 1, "the device answered with a failed status (or gave back wrong toast)") \
-    X(RT_EXIT_LOCAL, 2, "local error: an @FILE unreadable, standard output unwritable") \
-    X(RT_EXIT_CONNECTION, 3, "cannot connect, connection closed or reset, timeout, or the server " \
-      "broke the protocol") \
+    X(RT_EXIT_STATUS, 1, "the device answered with a failed status (or gave back wrong toast or echo, " \
+      "or the modem answered ERROR, NO CARRIER, ...)") \
+    X(RT_EXIT_LOCAL, 2, "local error: an @FILE unreadable, a device description unreadable or invalid, " \
+      "standard output unwritable") \
+    X(RT_EXIT_CONNECTION, 3, "cannot connect, connection closed or reset, timeout (a silent modem too), " \
+      "or the server broke the protocol") \
     X(RT_EXIT_USAGE, 4, "usage error")
 
 enum {

@@ -16,7 +16,7 @@ static const GOptionEntry global_entries[] = {
      "Server host name or address, [IPv6], with :PORT if wanted (default " RT_DEFAULT_SERVER ")",
      "HOST[:PORT]"},
     {"serial", 'n', 0, G_OPTION_ARG_INT, &opt_serial,
-     "Toaster serial number N: port " G_STRINGIFY(RIO_BASE_PORT) "+N (default " G_STRINGIFY(RT_DEFAULT_SERIAL) ")",
+     "Device serial number N: port " G_STRINGIFY(RIO_BASE_PORT) "+N (default " G_STRINGIFY(RT_DEFAULT_SERIAL) ")",
      "N"},
     {"port", 'p', 0, G_OPTION_ARG_INT, &opt_port, "TCP port (instead of --serial; a farm's port)", "PORT"},
     {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &opt_timeout,
@@ -41,9 +41,6 @@ static const GOptionEntry help_entries[] = {
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
-/* The width of a command and its arguments in the list of commands. */
-#define HELP_LEFT_WIDTH 22
-
 static const char exit_codes_help[] =
     "Exit status:"
 #define RT_X_HELP(sym, code, text) "\n  " #code "  " text
@@ -51,31 +48,57 @@ static const char exit_codes_help[] =
 #undef RT_X_HELP
     ;
 
-/* "  left   summary", the summary on a line of its own when left is long. */
 static void append_help_row(GString *to, const char *left, const char *summary)
 {
-    if (strlen(left) > HELP_LEFT_WIDTH)
-        g_string_append_printf(to, "\n  %s\n  %-*s %s", left, HELP_LEFT_WIDTH, "", summary);
-    else
-        g_string_append_printf(to, "\n  %-*s %s", HELP_LEFT_WIDTH, left, summary);
+    g_string_append_printf(to, "\n  %-22s %s", left, summary);
 }
+
+/* The main help's list: a command per row, a group of commands in one row
+ * ("modem COMMAND [ARG...]  The modem: dial, send, ..."). */
+typedef struct command_list {
+    GString *text;
+    char *group; /* the group of the last row, or NULL */
+} command_list;
 
 static void append_command_line(const rt_command *cmd, void *ctx)
 {
-    char *left = g_strdup_printf("%s %s", cmd->name, cmd->params);
-    append_help_row(ctx, left, cmd->summary);
+    command_list *l = ctx;
+    const char *space = strchr(cmd->name, ' ');
+    if (!space) {
+        char *left = g_strdup_printf("%s %s", cmd->name, cmd->params);
+        append_help_row(l->text, left, cmd->summary);
+        g_free(left);
+        g_clear_pointer(&l->group, g_free);
+        return;
+    }
+    if (l->group && strlen(l->group) == (size_t)(space - cmd->name) &&
+        strncmp(l->group, cmd->name, space - cmd->name) == 0) {
+        g_string_append_printf(l->text, ", %s", space + 1);
+        return;
+    }
+    g_free(l->group);
+    l->group = g_strndup(cmd->name, space - cmd->name);
+    char *left = g_strdup_printf("%s COMMAND [ARG...]", l->group);
+    char *summary = g_strdup_printf("The %s's commands (riotoast %s --help): %s", l->group, l->group, space + 1);
+    append_help_row(l->text, left, summary);
+    g_free(summary);
     g_free(left);
 }
 
 static void print_main_help(FILE *to)
 {
-    GString *summary = g_string_new("RIO toaster client: one connection, one device handle per invocation.\n\nCommands:");
-    rt_command_foreach(append_command_line, summary);
+    command_list list = {g_string_new("RIO client of the toaster, the serial port and modem, and any described device:\n"
+                                      "one connection, one device handle per invocation.\n\nCommands:"),
+                         NULL};
+    rt_command_foreach(append_command_line, &list);
+    g_free(list.group);
+    GString *summary = list.text;
     GOptionContext *ctx = g_option_context_new("COMMAND [ARG...]");
     g_option_context_set_summary(ctx, summary->str);
     char *description = g_strdup_printf(
-        "Every command sends CREATE first and CLOSE last.  The toaster is emptied and reset\n"
-        "when a handle closes, so a full cycle needs one invocation: use toast or session.\n"
+        "Every command sends CREATE first and CLOSE last.  A device is reset when its handle\n"
+        "closes (the toaster emptied, the modem hung up), so a full cycle needs one invocation:\n"
+        "use toast or session, and the modem commands each do all their steps.\n"
         "Options may come before or after the command.  riotoast COMMAND --help shows a\n"
         "command's own options.\n\n%s",
         exit_codes_help);
