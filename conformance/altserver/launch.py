@@ -134,3 +134,39 @@ def riotoasterd_untold(build, toast_ms=30):
         raise
     dev.farm_port, dev.farm_size, dev.companion = farm, 2, pool
     return dev
+
+
+def altserver_modem(told):
+    """altserver serving a serial port with a modem: told (another
+    BasePort, and the suite given --rio-device serial) or untold (BasePort
+    5000, the device left for the preflight to detect).  Returns (Server,
+    suite options)."""
+    from pyrio.riodefs import DEFS
+    if told:
+        serial = TOLD_SERIAL
+        base = free_port_block(serial)
+    else:
+        serial, base = protocol_serial(), DEFS.BASE_PORT
+    s = Server([sys.executable, ALTSERVER, "--base-port", str(base), "--serials", "", "--modems", str(serial)],
+               port=base + serial, serial=serial).start()
+    return s, (["--rio-device", "serial"] if told else [])
+
+
+SCRIPTED_DEVICE = os.path.join(os.path.dirname(HERE), "rioconf", "scripted_device.py")
+
+
+def scripted_device(description, fault=None):
+    """The scripted server of a described device (conformance/rioconf/
+    scripted_device.py) on a free port; returns (Server, suite options)."""
+    port = free_port_block(0)
+    s = Server([sys.executable, SCRIPTED_DEVICE, "--device", description, "--port", str(port)]
+               + (["--fault", fault] if fault else []), port=port).start()
+    return s, ["--rio-device", description]
+
+
+def scripted_device_faults():
+    """[(name, set of IDs, text)] from `scripted_device.py --fault list`."""
+    out = subprocess.run([sys.executable, SCRIPTED_DEVICE, "--fault", "list"], stdout=subprocess.PIPE,
+                         check=True, timeout=30).stdout.decode()
+    rows = [line.split("\t", 2) for line in out.splitlines() if line.strip()]
+    return [(name, set(ids.split(",")), text) for name, ids, text in rows]

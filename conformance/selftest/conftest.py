@@ -13,6 +13,53 @@ from .runner import Pool
 # The faulty build of the self-test matrix.
 MATRIX_FAULT = "read-drops-last-byte"
 
+# A third device, made up here and described only here (no C, no profile
+# in the suite): the generic device cases must run on it as on the toaster
+# and the serial port.  Its codes mix the CTL_CODE parts: Function with
+# Access, a whole Code, METHOD_NEITHER, READ|WRITE access, a MayPend IOCTL.
+THIRD_DEVICE = """\
+# A made-up GPIO expander (conformance self-tests only).
+[device]
+Name=gpio
+DeviceType=0x8123
+Description=GPIO expander, eight pins
+
+[ioctl IOCTL_GPIO_GET_PINS]
+Function=0x900
+Access=FILE_READ_ACCESS
+Output=GPIO_PINS
+
+[ioctl IOCTL_GPIO_SET_PINS]
+Function=0x901
+Access=FILE_WRITE_ACCESS
+Input=GPIO_PINS
+
+[ioctl IOCTL_GPIO_GET_CONFIG]
+Code=0x8123600C
+Output=GPIO_CONFIG
+
+[ioctl IOCTL_GPIO_RESET]
+Function=0x904
+Method=METHOD_NEITHER
+Access=FILE_READ_ACCESS|FILE_WRITE_ACCESS
+
+[ioctl IOCTL_GPIO_WAIT_EDGE]
+Function=0x905
+Output=GPIO_EDGE
+MayPend=true
+
+[struct GPIO_PINS]
+Size=8
+Fields=Mask:u32:hex; Levels:u32:hex
+
+[struct GPIO_CONFIG]
+Size=16
+Fields=Pins:u16; Version:u16:hex; Label:char[12]
+
+[struct GPIO_EDGE]
+Fields=Pin:u8; Rising:u8; Pad:pad[2]
+"""
+
 # (what, documented IDs, IDs the suite found), for the summary table.
 VERDICTS = []
 
@@ -70,11 +117,12 @@ def client_cmd(build, misbehave):
 
 
 @pytest.fixture(scope="session")
-def suite_runs(rio_build, external_targets, tmp_path_factory):
+def suite_runs(rio_build, external_targets, tmp_path_factory, pytestconfig):
     """Every suite run of the self-tests, started at once and run two at a
     time: the clean run, the external servers told and untold, the hints,
     the matrix, one per server fault, one per client misbehaviour."""
-    pool = Pool(rio_build)
+    # Every run judges by the spec the self-tests were given (--rio-spec).
+    pool = Pool(rio_build, ["--rio-spec", os.path.abspath(pytestconfig.getoption("rio_spec"))])
     pool.submit("clean", [])
     ext = external_targets
     told, told_args = ext["alt-told"]
@@ -100,6 +148,11 @@ def suite_runs(rio_build, external_targets, tmp_path_factory):
                            matrix.host, matrix.farm_port)]), MATRIX_FAULT))
     pool.submit(("matrix",), ["--rio-targets", str(targets), "--rio-matrix-dir", str(folder),
                               "--rio-html", str(folder / "matrix.html"), "-m", "not client_side"])
+    for how in ("told", "untold"):
+        server, args = ext["alt-serial-" + how]
+        pool.submit(("alt-serial", how), server.target_args(args))
+    for key, (server, args) in ext["third-device"].items():
+        pool.submit(("third-device",) + key, server.target_args(args) + ["-m", "not client_side"])
     for name, _, _ in fault_table(rio_build):
         pool.submit(("fault", name), ["-m", "not client_side", "--rio-server-arg=--fault=%s" % name])
     for name, _, _ in misbehaviour_table(rio_build):
@@ -109,7 +162,7 @@ def suite_runs(rio_build, external_targets, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def external_targets(rio_build):
+def external_targets(rio_build, tmp_path_factory):
     """Servers the suite did not start, each used by one run only (a
     per-device server is exclusive, and runs go two at a time): altserver
     told its configuration, altserver told nothing, riotoasterd told
@@ -130,9 +183,20 @@ def external_targets(rio_build):
         started.append(hints)
         matrix, matrix_args = launch.altserver_told()
         started.append(matrix)
+        serial = {}
+        for how in ("told", "untold"):
+            serial[how] = launch.altserver_modem(how == "told")
+            started.append(serial[how][0])
+        third = {}
+        description = tmp_path_factory.mktemp("third-device") / "gpio.riodev"
+        description.write_text(THIRD_DEVICE)
+        for name in [None] + [f[0] for f in launch.scripted_device_faults()]:
+            third[(name,) if name else ()] = launch.scripted_device(str(description), name)
+            started.append(third[(name,) if name else ()][0])
         yield {"alt-told": (told, told_args), "alt-untold": untold, "riotoasterd-untold": bundled,
                "riotoasterd-told": (bundled_told, bundled_told_args),
-               "hints": hints, "matrix": (matrix, matrix_args), "closed-port": launch.free_port_block(0)}
+               "hints": hints, "matrix": (matrix, matrix_args), "closed-port": launch.free_port_block(0),
+               "alt-serial-told": serial["told"], "alt-serial-untold": serial["untold"], "third-device": third}
     finally:
         for s in started:
             s.stop()

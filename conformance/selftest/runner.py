@@ -48,12 +48,13 @@ class SuiteRun:
         return out
 
 
-def run_suite(build, args, timeout=RUN_TIMEOUT):
-    """One conformance run: python -m pytest conformance --rio-json ... args."""
+def run_suite(build, args, timeout=RUN_TIMEOUT, common=()):
+    """One conformance run: python -m pytest conformance --rio-json ...
+    common args."""
     fd, path = tempfile.mkstemp(prefix="rio-conformance-", suffix=".json")
     os.close(fd)
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", SUITE, "--rio-build", build,
-           "--rio-json", path] + list(args)
+           "--rio-json", path] + list(common) + list(args)
     run = SuiteRun(args=list(args))
     t0 = time.monotonic()
     try:
@@ -75,14 +76,14 @@ def run_suite(build, args, timeout=RUN_TIMEOUT):
 class Pool:
     """Suite runs started up front, PARALLEL at a time; result(key) waits."""
 
-    def __init__(self, build):
-        self.build = build
+    def __init__(self, build, common=()):
+        self.build, self.common = build, list(common)
         self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=PARALLEL)
         self.futures = {}
 
     def submit(self, key, args):
         if key not in self.futures:
-            self.futures[key] = self.executor.submit(run_suite, self.build, args)
+            self.futures[key] = self.executor.submit(run_suite, self.build, args, RUN_TIMEOUT, self.common)
 
     def result(self, key):
         return self.futures[key].result(timeout=RUN_TIMEOUT * (1 + len(self.futures) // PARALLEL))

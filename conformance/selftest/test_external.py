@@ -9,22 +9,40 @@ import shutil
 import pytest
 
 from ..altserver.altserver import SHOULDS_NOT_FOLLOWED
+from ..altserver.serialport import SHOULDS_NOT_FOLLOWED as SERIAL_SHOULDS_NOT_FOLLOWED
 from ..altserver.matrix_demo import screenshot
 from ..rioconf.preflight import EXIT_UNREACHABLE
 from .conftest import MATRIX_FAULT, fault_table
 from .test_selftest import explain
 
+# What a conforming server's run must pass at least: a toaster's run
+# passes the session, toaster and generic rules; a serial port's the
+# serial profile's and the generic ones.
+MIN_PASSED = {"alt": 100, "riotoasterd": 100, "alt-serial": 60}
+
+
 @pytest.mark.parametrize("server,told", [("alt", "told"), ("alt", "untold"), ("riotoasterd", "told"),
-                                         ("riotoasterd", "untold")])
+                                         ("riotoasterd", "untold"), ("alt-serial", "told"),
+                                         ("alt-serial", "untold")])
 def test_conforming_server_passes(suite_runs, server, told):
     """Nothing fails; the only warnings are the SHOULDs altserver
     deliberately does not follow."""
     run = suite_runs.result((server, told))
     assert run.report, "no JSON report:\n" + run.tail()
-    want = set(SHOULDS_NOT_FOLLOWED) if server == "alt" else set()
+    want = {"alt": set(SHOULDS_NOT_FOLLOWED), "alt-serial": set(SERIAL_SHOULDS_NOT_FOLLOWED)}.get(server, set())
     assert not run.failed and run.warned == want and run.returncode == 0, explain(run, want)
     ran = run.report["summary"].get("PASS", 0)
-    assert ran > 100, "only %d requirements passed: the run skipped too much\n%s" % (ran, run.tail())
+    assert ran > MIN_PASSED[server], "only %d requirements passed: the run skipped too much\n%s" % (ran, run.tail())
+
+
+def test_untold_device_is_detected(suite_runs):
+    """A serial port not told: the preflight recognises it, and every
+    serial case ran against it."""
+    run = suite_runs.result(("alt-serial", "untold"))
+    assert "device serial (detected)" in run.report["target"], run.report["target"]
+    serial = [r for r in run.report["requirements"] if r["id"].startswith("RIO-SER-") and r["tests"]]
+    assert serial and all(r["verdict"] in ("PASS", "WARN") for r in serial), \
+        [(r["id"], r["verdict"]) for r in serial if r["verdict"] not in ("PASS", "WARN")]
 
 
 def test_untold_run_reports_its_assumptions(suite_runs):
