@@ -140,12 +140,15 @@ def suite_runs(rio_build, external_targets, tmp_path_factory, pytestconfig):
     matrix, matrix_args = ext["matrix"]
     folder = tmp_path_factory.mktemp("matrix")
     targets = folder / "targets"
+    modem, modem_args = ext["matrix-modem"]
     targets.write_text("# name  target  options\n"
                        "riotoasterd  embedded\n"
                        "altserver  %s:%d  %s\n"
+                       "altserver-modem  %s:%d  %s\n"
                        "riotoasterd-fault  embedded  --rio-server-arg=--fault=%s\n"
                        % (matrix.host, matrix.port, " ".join(matrix_args + ["--rio-farm", "%s:%d" % (
-                           matrix.host, matrix.farm_port)]), MATRIX_FAULT))
+                           matrix.host, matrix.farm_port)]), modem.host, modem.port, " ".join(modem_args),
+                          MATRIX_FAULT))
     pool.submit(("matrix",), ["--rio-targets", str(targets), "--rio-matrix-dir", str(folder),
                               "--rio-html", str(folder / "matrix.html"), "-m", "not client_side"])
     for how in ("told", "untold"):
@@ -183,6 +186,8 @@ def external_targets(rio_build, tmp_path_factory):
         started.append(hints)
         matrix, matrix_args = launch.altserver_told()
         started.append(matrix)
+        matrix_modem = launch.altserver_modem(True)
+        started.append(matrix_modem[0])
         serial = {}
         for how in ("told", "untold"):
             serial[how] = launch.altserver_modem(how == "told")
@@ -196,7 +201,7 @@ def external_targets(rio_build, tmp_path_factory):
         yield {"alt-told": (told, told_args), "alt-untold": untold, "riotoasterd-untold": bundled,
                "riotoasterd-told": (bundled_told, bundled_told_args),
                "hints": hints, "matrix": (matrix, matrix_args), "closed-port": launch.free_port_block(0),
-               "alt-serial-told": serial["told"], "alt-serial-untold": serial["untold"], "third-device": third}
+               "matrix-modem": matrix_modem, "alt-serial-told": serial["told"], "alt-serial-untold": serial["untold"], "third-device": third}
     finally:
         for s in started:
             s.stop()
