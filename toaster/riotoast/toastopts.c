@@ -85,6 +85,19 @@ static void append_command_line(const rt_command *cmd, void *ctx)
     g_free(left);
 }
 
+/* A help that lists commands: the list, the global options, the text. */
+static void print_listing(FILE *to, const char *summary, const char *description)
+{
+    GOptionContext *ctx = g_option_context_new("COMMAND [ARG...]");
+    g_option_context_set_summary(ctx, summary);
+    g_option_context_set_description(ctx, description);
+    g_option_context_add_main_entries(ctx, global_entries, NULL);
+    char *help = g_option_context_get_help(ctx, TRUE, NULL);
+    fputs(help, to);
+    g_free(help);
+    g_option_context_free(ctx);
+}
+
 static void print_main_help(FILE *to)
 {
     command_list list = {g_string_new("RIO client of the toaster, the serial port and modem, and any described device:\n"
@@ -92,9 +105,6 @@ static void print_main_help(FILE *to)
                          NULL};
     rt_command_foreach(append_command_line, &list);
     g_free(list.group);
-    GString *summary = list.text;
-    GOptionContext *ctx = g_option_context_new("COMMAND [ARG...]");
-    g_option_context_set_summary(ctx, summary->str);
     char *description = g_strdup_printf(
         "Every command sends CREATE first and CLOSE last.  A device is reset when its handle\n"
         "closes (the toaster emptied, the modem hung up), so a full cycle needs one invocation:\n"
@@ -102,14 +112,9 @@ static void print_main_help(FILE *to)
         "Options may come before or after the command.  riotoast COMMAND --help shows a\n"
         "command's own options.\n\n%s",
         exit_codes_help);
-    g_option_context_set_description(ctx, description);
-    g_option_context_add_main_entries(ctx, global_entries, NULL);
-    char *help = g_option_context_get_help(ctx, TRUE, NULL);
-    fputs(help, to);
-    g_free(help);
+    print_listing(to, list.text->str, description);
     g_free(description);
-    g_option_context_free(ctx);
-    g_string_free(summary, TRUE);
+    g_string_free(list.text, TRUE);
 }
 
 /* "riotoast modem --help": the commands of a group, then the global
@@ -138,17 +143,10 @@ static void print_group_help(const char *group, FILE *to)
     group_list l = {group, g_string_new(NULL)};
     g_string_printf(l.text, "The %s commands.\n\nCommands:", group);
     rt_command_foreach(append_group_line, &l);
-    GOptionContext *ctx = g_option_context_new("COMMAND [ARG...]");
-    g_option_context_set_summary(ctx, l.text->str);
     char *description = g_strdup_printf("riotoast %s COMMAND --help shows a command's own options.\n\n%s", group,
                                         exit_codes_help);
-    g_option_context_set_description(ctx, description);
-    g_option_context_add_main_entries(ctx, global_entries, NULL);
-    char *help = g_option_context_get_help(ctx, TRUE, NULL);
-    fputs(help, to);
-    g_free(help);
+    print_listing(to, l.text->str, description);
     g_free(description);
-    g_option_context_free(ctx);
     g_string_free(l.text, TRUE);
 }
 

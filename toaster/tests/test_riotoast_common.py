@@ -85,8 +85,9 @@ class ScriptedServer:
 
     hold_first: seconds to wait, after the first request arrived, before
     answering it; a second request arriving meanwhile means the client
-    pipelined (self.pipelined).  answer(req) -> (status, data) or None
-    decides a DEVICE_CONTROL's answer (None: the default one)."""
+    pipelined (self.pipelined).  answer(req) -> (status, data) or
+    (status, data, information), or None for the default answer, decides
+    the answer to any request."""
 
     MAX_REQUESTS = 64
 
@@ -141,10 +142,11 @@ class ScriptedServer:
         return hdr
 
     def _answer(self, req):
-        decided = self.custom_answer(req) if self.custom_answer and req.major == DEFS.MJ_DEVICE_CONTROL else None
+        decided = self.custom_answer(req) if self.custom_answer else None
         if decided is not None:
-            status, data = decided
-            return pack_response(req.major, req.seq, status, len(data), data)
+            status, data, information = (tuple(decided) + (None,))[:3]
+            info = len(data) if information is None else information
+            return pack_response(req.major, req.seq, status, info, data)
         sizes = {DEFS.IOCTL_TOASTER_GET_INFO: DEFS.TOASTER_INFO_SIZE,
                  DEFS.IOCTL_TOASTER_GET_STATUS: DEFS.TOASTER_STATUS_SIZE}
         data = b""
