@@ -112,3 +112,28 @@ def test_exit_table_matches_help_and_man_page(riotoast):
     assert sorted(source) == [EXIT_OK, EXIT_STATUS, EXIT_LOCAL, EXIT_CONNECTION, EXIT_USAGE]
     exitstatus.check(source, exitstatus.from_help(riotoast("--help").text),
                      exitstatus.from_man_page(os.path.join(RIOTOAST_DIR, "riotoast.1")))
+
+
+# ---- bash completion of a group's commands ---------------------------------------
+
+def complete(rio_bin, *words):
+    """COMPREPLY of completions/rio.bash for `riotoast WORDS` (the last word
+    is the one being completed), in a real bash."""
+    script = os.path.join(os.path.dirname(os.path.dirname(RIOTOAST_DIR)), "completions", "rio.bash")
+    line = " ".join(shlex.quote(w) for w in ("riotoast",) + words)
+    prog = ('PATH=%s:$PATH\n. %s\n' % (shlex.quote(os.path.dirname(rio_bin("riotoast"))), shlex.quote(script)) +
+            'COMP_WORDS=(%s); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))\n' % line +
+            '_rio_complete; printf "%s\\n" "${COMPREPLY[@]}"\n')
+    p = subprocess.run(["bash", "--norc", "--noprofile", "-c", prog], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and p.stderr == "", p.stderr
+    return [w for w in p.stdout.split("\n") if w]
+
+
+def test_completion_knows_the_new_commands(rio_bin):
+    assert {"ioctl", "modem", "terminal"} <= set(complete(rio_bin, ""))
+    assert complete(rio_bin, "modem", "") == ["dial", "send", "at", "status"]
+    assert complete(rio_bin, "-p", "5003", "modem", "s") == ["send", "status"]
+    assert complete(rio_bin, "modem", "dial", "--w") == ["--wait="]
+    assert complete(rio_bin, "modem", "status", "--dt") == ["--dtr"]
+    assert complete(rio_bin, "ioctl", "--dev") == ["--devices="]
+    assert "--binary" in complete(rio_bin, "terminal", "--")
