@@ -279,11 +279,10 @@ def test_atz_resets_the_modem_only(modem):
     lc = P.line_control(1, 2, 7)
     p.set_line_control("RIO-SER-011", lc)
     p.set_mask("RIO-SER-059", RLSD)
-    p.say("RIO-SER-030", b"ATE0\r")
-    p.write(b"AT")                                       # not echoed: nothing queued
+    p.write(b"ATE0\r")                                   # echoed, answered: left in the queue
+    p.write(b"AT")                                       # not echoed
     p.write(b"Z\r")
-    p.queued("RIO-SER-029", len(OK))                     # "ATZ" answered, not echoed, nothing else lost
-    p.take("RIO-SER-029", OK)
+    p.take("RIO-SER-029", b"ATE0\r" + OK + OK)           # the queue kept, ATZ not echoed, then its OK
     p.say("RIO-SER-029", b"AT\r")                        # echo back on
     check(p.baud("RIO-SER-029") == S.SERIAL_BAUD_2400, "RIO-SER-029", "BaudRate 2400 kept", "changed")
     check(p.line_control("RIO-SER-029") == lc, "RIO-SER-029", "line control %s kept" % lc.hex(), "changed")
@@ -359,7 +358,11 @@ def test_dropped_bytes_raise_no_rxchar(modem):
     p.wait("RIO-SER-061", RXCHAR)
     p.write(b"dropped")
     p.c.send(S.MJ_DEVICE_CONTROL, S.IOCTL_SERIAL_WAIT_ON_MASK, S.SERIAL_U32_SIZE)
-    p.c.expect("RIO-SER-066", Silence(), timeout=PEND_WINDOW)
+    out = p.c.expect("RIO-SER-066", Silence(), Reply(S.STATUS_SUCCESS, data_len=4), timeout=PEND_WINDOW)
+    if out.kind == PDU:            # RXCHAR for the dropped bytes, or a WAIT that did not pend
+        ev = int.from_bytes(out.pdu.data, "little")
+        check(False, "RIO-SER-066" if ev & RXCHAR else "RIO-SER-062",
+              "no event: WAIT_ON_MASK pending (the bytes were dropped)", "answered: events %s" % events_text(ev))
 
 
 @pytest.mark.req("RIO-SER-069", "RIO-SER-070")
@@ -374,8 +377,9 @@ def test_purge(modem):
         p.purge("RIO-SER-069", bad, status=BAD_PARAM)
     p.purge("RIO-SER-070", S.SERIAL_PURGE_TXABORT | S.SERIAL_PURGE_RXABORT | S.SERIAL_PURGE_TXCLEAR)
     st = p.comm_status("RIO-SER-069")
-    check(st == {"errors": S.SERIAL_ERROR_QUEUEOVERRUN, "in_queue": P.QUEUE}, "RIO-SER-069",
-          "the queue full, QUEUEOVERRUN to report (nothing purged)", "%s" % st, also=("RIO-SER-070",))
+    check(st["in_queue"] == P.QUEUE, "RIO-SER-069", "the queue full (nothing purged)", "%s" % st,
+          also=("RIO-SER-070",))
+    check(st["errors"] == S.SERIAL_ERROR_QUEUEOVERRUN, "RIO-SER-050", "QUEUEOVERRUN reported", "%s" % st)
     p.write(b"more")                                         # dropped: QUEUEOVERRUN again
     p.purge("RIO-SER-070", S.SERIAL_PURGE_RXCLEAR)
     st = p.comm_status("RIO-SER-070")
@@ -421,7 +425,7 @@ def test_read_interval_from_the_start_with_queued_bytes(modem):
     p = ready(modem)
     p.write(b"AT\r")
     p.set_timeouts("RIO-SER-013", (300, 0, 0, 0, 0))
-    p.timed_read("RIO-SER-055", 100, 0.3, b"AT\r" + OK)
+    p.timed_read("RIO-SER-055", 100, 0.3, b"AT\r" + OK, earliest=0.3)
 
 
 @pytest.mark.req("RIO-SER-055")
@@ -430,7 +434,7 @@ def test_read_interval_waits_for_a_first_byte(modem):
     timeout ends the READ (at 0.5 s, not the interval's 0.08 s)."""
     p = ready(modem)
     p.set_timeouts("RIO-SER-013", (80, 0, 500, 0, 0))
-    p.timed_read("RIO-SER-055", 10, 0.5, b"")
+    p.timed_read("RIO-SER-055", 10, 0.5, b"", earliest=0.08)
 
 
 @pytest.mark.req("RIO-DEV-008", "RIO-SER-054")
@@ -441,7 +445,7 @@ def test_a_pending_read_holds_the_next_request(modem):
     p.set_timeouts("RIO-SER-013", (0, 0, 400, 0, 0))
     p.c.send(S.MJ_READ, output_length=10)
     p.c.send(S.MJ_DEVICE_CONTROL, S.IOCTL_SERIAL_GET_BAUD_RATE, 4)
-    p.c.expect("RIO-DEV-008", Silence(), timeout=PEND_WINDOW)
+    p.c.expect("RIO-SER-054", Silence(), timeout=PEND_WINDOW)
     p.c.reply("RIO-DEV-008", data=b"", timeout=0.4 + p.ctx.options.reply_timeout)
     p.c.reply("RIO-DEV-008", data=u32(S.SERIAL_BAUD_DEFAULT))
 
@@ -560,22 +564,26 @@ def plus_plus_plus(p, pieces=(b"+++",)):
     return t0
 
 
-def until_escape(p, t_plus, rid, send, reply):
-    """Send a request that the escape's OK completes (a WAIT_ON_MASK, a
-    READ); it must stay pending until then and be answered after it.  The
-    time from sending the +++ to the answer, measured here, is more than
-    the server's guard time after the last +: an answer sooner than the
-    guard time is early."""
+def until_escape(p, t_plus, pend_rid, send, rid, want):
+    """Send a request that the escape's OK completes (a WAIT_ON_MASK, or a
+    READ with every timeout 0): it must stay pending until then (pend_rid)
+    and then bring `want` (rid).  The time from sending the +++ to the
+    answer, measured here, is more than the server's silence after the
+    last +: an answer sooner than the guard time is early — the escape's
+    (RIO-SER-045) if it brings the OK's effect, else the request's, which
+    did not pend."""
     send()
     left = P.GUARD - (_now() - t_plus) - 0.1
     if left > 0.05:
-        p.c.expect(rid, Silence(), timeout=min(PEND_WINDOW, left))
+        p.c.expect(pend_rid, Silence(), timeout=min(PEND_WINDOW, left))
     else:
         p.c.note("no pending window left before the escape's guard time ends: not watched")
-    h = reply(timeout=P.GUARD + p.ctx.options.reply_timeout)
+    h = p.c.expect(pend_rid, Reply(S.STATUS_SUCCESS), timeout=P.GUARD + p.ctx.options.reply_timeout).pdu
     took = _now() - t_plus
-    check(took >= 0.9 * P.GUARD, "RIO-SER-045", "OK after %g s of silence after the +++" % P.GUARD,
-          "answered %.3f s after the +++ was sent" % took)
+    check(took >= 0.9 * P.GUARD, "RIO-SER-045" if h.data == want else pend_rid,
+          "an answer once the escape completed, %g s after the +++" % P.GUARD,
+          "%r %.3f s after the +++ was sent" % (h.data, took))
+    check(h.data == want, rid, "%r" % want, "%r" % h.data)
     return h
 
 
@@ -597,7 +605,7 @@ def test_escape_and_back_online(modem):
     p.set_mask("RIO-SER-059", RXCHAR)                     # a new collection: the echo's RXCHAR forgotten
     until_escape(p, t, "RIO-SER-062",
                  lambda: p.c.send(S.MJ_DEVICE_CONTROL, S.IOCTL_SERIAL_WAIT_ON_MASK, S.SERIAL_U32_SIZE),
-                 lambda timeout: p.c.reply("RIO-SER-062", data=u32(RXCHAR), timeout=timeout))
+                 "RIO-SER-062", u32(RXCHAR))
     p.take("RIO-SER-045", OK)
     p.lines_are("RIO-SER-015", P.DTR_LINES | S.SERIAL_MSR_DCD)   # the call stays
     p.say("RIO-SER-045", b"AT\r")                          # command mode
@@ -616,7 +624,7 @@ def test_escape_and_back_online(modem):
     t = plus_plus_plus(p, (b"+", b"+", b"+"))
     p.set_timeouts("RIO-SER-013", P.ALL_ZERO)
     until_escape(p, t, "RIO-SER-056", lambda: p.c.send(S.MJ_READ, output_length=len(OK) - 2),
-                 lambda timeout: p.c.reply("RIO-SER-057", data=OK[:-2], timeout=timeout))
+                 "RIO-SER-057", OK[:-2])
     p.queued("RIO-SER-057", 2)                             # the rest went to the queue
     p.set_timeouts("RIO-SER-013", P.AT_ONCE)
     p.take("RIO-SER-057", OK[-2:])
@@ -635,8 +643,7 @@ def _escaped(modem, mask):
     p.guard_wait("RIO-SER-044")
     t = plus_plus_plus(p)
     p.set_timeouts("RIO-SER-013", P.ALL_ZERO)
-    until_escape(p, t, "RIO-SER-045", lambda: p.c.send(S.MJ_READ, output_length=len(OK)),
-                 lambda timeout: p.c.reply("RIO-SER-045", data=OK, timeout=timeout))
+    until_escape(p, t, "RIO-SER-056", lambda: p.c.send(S.MJ_READ, output_length=len(OK)), "RIO-SER-045", OK)
     p.set_timeouts("RIO-SER-013", P.AT_ONCE)
     p.lines_are("RIO-SER-015", P.DTR_LINES | S.SERIAL_MSR_DCD)
     p.set_mask("RIO-SER-059", mask)
@@ -681,8 +688,7 @@ def test_bytes_straight_to_a_pending_read(modem):
     t = plus_plus_plus(p)
     p.set_mask("RIO-SER-059", RXCHAR)
     p.set_timeouts("RIO-SER-013", P.ALL_ZERO)
-    until_escape(p, t, "RIO-SER-045", lambda: p.c.send(S.MJ_READ, output_length=len(OK)),
-                 lambda timeout: p.c.reply("RIO-SER-057", data=OK, timeout=timeout))
+    until_escape(p, t, "RIO-SER-056", lambda: p.c.send(S.MJ_READ, output_length=len(OK)), "RIO-SER-057", OK)
     p.queued("RIO-SER-057", 0)
     p.c.send(S.MJ_DEVICE_CONTROL, S.IOCTL_SERIAL_WAIT_ON_MASK, S.SERIAL_U32_SIZE)
     out = p.c.expect("RIO-SER-066", Reply(S.STATUS_SUCCESS, data=u32(RXCHAR)), Silence(), timeout=PEND_WINDOW)

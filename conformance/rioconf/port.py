@@ -177,16 +177,22 @@ class Port:
         self.write(line)
         return self.take(rid, (line if echo else b"") + reply)
 
-    def timed_read(self, rid, n, seconds, *alternatives):
+    def timed_read(self, rid, n, seconds, *alternatives, earliest=None):
         """A READ that must pend for `seconds` (a timeout the case set) and
-        then be answered: (bytes, seconds it took)."""
+        then be answered: (bytes, seconds it took).  An answer before even
+        `earliest` (the shortest timer the READ has) did not pend at all
+        (RIO-SER-054); one after it but before `seconds` ended on the wrong
+        timer (rid)."""
         t0 = time.monotonic()
         self.c.send(S.MJ_READ, output_length=n)
-        want = [Reply(SUCCESS, data=a) for a in alternatives] or [Reply(SUCCESS)]
-        out = self.c.expect(rid, *want, timeout=seconds + self.ctx.options.reply_timeout)
+        out = self.c.expect(rid, Reply(SUCCESS), timeout=seconds + self.ctx.options.reply_timeout)
         took = time.monotonic() - t0
+        check(took >= TIMING_FLOOR * (earliest or seconds), "RIO-SER-054",
+              "the READ pending for its timeout (%.3f s)" % seconds, "answered after %.3f s" % took)
         check(took >= TIMING_FLOOR * seconds, rid, "the READ answered after its timeout of %.3f s" % seconds,
               "answered after %.3f s" % took)
+        if alternatives:
+            check(out.pdu.data in alternatives, rid, " or ".join(repr(a) for a in alternatives), repr(out.pdu.data))
         return out.pdu.data, took
 
     def guard_wait(self, rid, *alternatives):
@@ -199,10 +205,9 @@ class Port:
         while waited < GUARD * 1.05:
             left = max(0.05, GUARD * 1.1 - waited)
             self.set_timeouts("RIO-SER-013", (0, 0, int(left * 1000), 0, 0))
-            t0 = time.monotonic()
-            self.c.send(S.MJ_READ, output_length=S.DATA_MAX)
-            got += self.c.reply(rid, timeout=left + self.ctx.options.reply_timeout).data
-            waited += time.monotonic() - t0
+            data, took = self.timed_read(rid, S.DATA_MAX, left)     # a READ that does not pend: RIO-SER-054
+            got += data
+            waited += took
         self.set_timeouts("RIO-SER-013", saved)
         check(got in (alternatives or (b"",)), rid, " or ".join(repr(a) for a in (alternatives or (b"",))),
               "%r while the guard time passed" % got)
