@@ -4,14 +4,14 @@
 
 is what CMake runs (packaging/CMakeLists.txt); nothing here downloads.
 Files from outside the packages travel with them, copied at build time so
-that the source tree keeps one copy of each:
+that the source tree keeps one copy of each (the device descriptions do
+not: pyrio.devdesc reads <prefix>/share/rio/devices, installed by
+lib/riodev with the programs):
   include/rio/rio.h    -> pyrio/rio.h           (pyrio.riodefs reads it)
-  devices/*.riodev     -> pyrio/devices/        (pyrio.devdesc's descriptions)
   docs/PROTOCOL.md     -> rioconf/docs/PROTOCOL.md  (the requirement registry)
 conformance/conftest.py is left out: installed, the rioconf plugin itself
 registers the hooks that file imports in the source tree.
 """
-import glob
 import os
 import re
 
@@ -25,8 +25,6 @@ CARRIED = {
     os.path.join("pyrio", "rio.h"): os.path.join("include", "rio", "rio.h"),
     os.path.join("rioconf", "docs", "PROTOCOL.md"): os.path.join("docs", "PROTOCOL.md"),
 }
-CARRIED.update((os.path.join("pyrio", "devices", os.path.basename(f)), os.path.relpath(f, TOP))
-               for f in sorted(glob.glob(os.path.join(TOP, "devices", "*.riodev"))))
 LEFT_OUT = {("rioconf.suite", "conftest")}
 
 

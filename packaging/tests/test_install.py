@@ -50,7 +50,7 @@ def test_python_packages_installed(installed):
     got = sorted(os.path.basename(f) for f in glob.glob(os.path.join(site, "rioconf", "suite", "test_*.py")))
     assert got == suite
     devices = sorted(os.path.basename(f) for f in glob.glob(os.path.join(TOP, "devices", "*.riodev")))
-    assert sorted(os.listdir(os.path.join(site, "pyrio", "devices"))) == devices
+    assert sorted(os.listdir(installed.path("share", "rio", "devices"))) == devices
     for rel in ("pyrio/__init__.py", "pyrio/rio.h", "rioconf/__init__.py", "rioconf/docs/PROTOCOL.md",
                 "rioconf/suite/untestable.txt", "rioconf/suite/rioconf/plugin.py"):
         assert os.path.isfile(os.path.join(site, rel)), rel
@@ -158,12 +158,12 @@ def test_source_tree_suite_ignores_the_installed_plugin(installed, rio_build):
 
 
 def test_device_descriptions_load_from_the_install(installed, tmp_path):
-    """pyrio.devdesc finds the descriptions it carries (pyrio/devices)."""
+    """pyrio.devdesc finds its installation's descriptions (share/rio/devices)."""
     code = ("import pyrio.devdesc as dd; print(dd.default_dirs()[0]); "
             "print(' '.join(sorted(d.name for d in dd.load_default().devices)))")
     p = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, cwd=tmp_path,
                        env=outside_env(installed), timeout=60)
     assert p.returncode == 0, p.stderr
     where, names = p.stdout.splitlines()
-    assert where == os.path.join(installed.site, "pyrio", "devices")
+    assert where == installed.path("share", "rio", "devices")
     assert names.split(), "no device loaded"
