@@ -2,8 +2,13 @@
 
     with Toasterd(build_dir, serials=2) as d:      # per-device mode
         d.port(1)                                  # port of toaster 1
+    with Toasterd(build_dir, serials=2, modems=1) as d:   # toasters 1-2, modem 3
+        d.port(3)
+    with Toasterd(build_dir, serials=0, devices=[("tty", 1, "/dev/pts/7")]) as d:
+        d.port(1)                                  # a real tty as serial 1
     with Toasterd(build_dir, farm=True, toasters=3) as d:
         d.farm_port
+    with Toasterd(build_dir, farm=True, toasters=0, modems=2) as d:   # a farm of modems
 
 Readiness comes from the daemon itself (--ready-fd: it writes "ready\n" to a
 pipe once every socket listens), never from sleeping; its stderr goes to a
@@ -87,29 +92,81 @@ def wait_listening(ports, proc, deadline_s=10.0, host=LOOPBACK):
     return True
 
 
+def serial_list(text):
+    """riotoasterd's serial LIST ("1-3,5") as a set of ints."""
+    out = set()
+    for item in text.split(","):
+        lo, _, hi = item.partition("-")
+        out.update(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def named_serials(args):
+    """The serials that --modem LIST and --device KIND:LIST[:ARG] in args
+    give a kind of their own."""
+    named = set()
+    for opt, value in zip(args, args[1:]):
+        if opt in ("--modem", "-m"):
+            named |= serial_list(value)
+        elif opt in ("--device", "-d"):
+            named |= serial_list(value.split(":")[1])
+    return named
+
+
 class Toasterd:
-    def __init__(self, build_dir, serials=1, farm=False, toasters=2, args=(),
+    """Per-device mode: devices 1..serials, toasters unless `args` give one
+    another kind (--modem LIST, --device KIND:LIST), then modems numbered
+    after them, then `devices` [(kind, serial, arg or None)] with serials of
+    their own.  Farm mode: --toasters, --modems and the same `devices`
+    behind one port."""
+
+    def __init__(self, build_dir, serials=1, farm=False, toasters=2, modems=0, devices=(), args=(),
                  wrapper=(), env=None, ready_timeout=10.0):
         self.binary = os.path.join(build_dir, "toaster", "riotoasterd", "riotoasterd")
-        self.serials, self.farm, self.toasters = serials, farm, toasters
+        self.serials, self.farm, self.toasters, self.modems = serials, farm, toasters, modems
+        self.devices = [tuple(dev) + (None,) * (3 - len(dev)) for dev in devices]
         self.args, self.wrapper, self.env = list(args), list(wrapper), env
         self.ready_timeout = ready_timeout
         self.proc = None
         self.host = LOOPBACK
 
+    def _device_args(self):
+        out = []
+        for kind, serial, arg in self.devices:
+            out += ["--device", "%s:%d%s" % (kind, serial, "" if arg is None else ":" + arg)]
+        return out
+
+    def toaster_serials(self):
+        return sorted(set(range(1, self.serials + 1)) - named_serials(self.args))
+
+    def all_serials(self):
+        """Every per-device serial, ascending."""
+        first_modem = self.serials + 1
+        return sorted(set(range(1, first_modem)) | set(range(first_modem, first_modem + self.modems)) |
+                      {serial for _, serial, _ in self.devices} | named_serials(self.args))
+
     def command(self):
         if self.farm:
             self.farm_port = free_port_block(0)
-            mode = ["--farm", str(self.farm_port), "--toasters", str(self.toasters)]
+            mode = ["--farm", str(self.farm_port)]
+            if self.toasters or not (self.modems or self.devices):
+                mode += ["--toasters", str(self.toasters)]
+            if self.modems:
+                mode += ["--modems", str(self.modems)]
         else:
-            self.base_port = free_port_block(self.serials)
-            mode = ["--serials", "1-%d" % self.serials, "--base-port", str(self.base_port)]
-        return self.wrapper + [self.binary] + mode + self.args
+            self.base_port = free_port_block(max(self.all_serials(), default=1))
+            mode = ["--base-port", str(self.base_port)]
+            toasters = self.toaster_serials()
+            if toasters:
+                mode += ["--serials", ",".join(map(str, toasters))]
+            if self.modems:
+                mode += ["--modem", "%d-%d" % (self.serials + 1, self.serials + self.modems)]
+        return self.wrapper + [self.binary] + mode + self._device_args() + self.args
 
     def ports(self):
         if self.farm:
             return [self.farm_port]
-        return [self.base_port + n for n in range(1, self.serials + 1)]
+        return [self.base_port + n for n in self.all_serials()]
 
     def port(self, serial=1):
         return self.farm_port if self.farm else self.base_port + serial

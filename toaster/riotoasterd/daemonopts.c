@@ -6,12 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "faults.h"
 #include "daemonopts.h"
+#include "devmodel.h"
+#include "faults.h"
 #include "rio/rio.h"
-
-#define SERIAL_MAX 65535u
-#define PORT_MAX 65535u
 
 static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
@@ -119,43 +117,134 @@ bool parse_serial_list(const char *text, uint32_t **out, size_t *count, char *er
     return true;
 }
 
+/* ---- the devices: --serials, --modem, --device, --toasters, --modems ----- */
+
+/* The devices collected so far, each serial once. */
+typedef struct spec_list {
+    device_spec *v;
+    size_t n;
+    uint8_t seen[(SERIAL_MAX + 1) / 8];
+} spec_list;
+
+static bool add_spec(spec_list *l, const device_ops *ops, uint32_t serial, const char *arg, char *err,
+                     size_t errlen)
+{
+    if (serial < 1 || serial > SERIAL_MAX) {
+        snprintf(err, errlen, "serial %u out of range 1..%u", serial, SERIAL_MAX);
+        return false;
+    }
+    if (l->seen[serial / 8] & (1u << (serial % 8))) {
+        snprintf(err, errlen, "serial %u given twice", serial);
+        return false;
+    }
+    l->seen[serial / 8] |= (uint8_t)(1u << (serial % 8));
+    l->v = g_renew(device_spec, l->v, l->n + 1);
+    l->v[l->n++] = (device_spec){.ops = ops, .serial = serial, .arg = g_strdup(arg)};
+    return true;
+}
+
+/* LIST of kind ops (with the kind's argument, if any). */
+static bool add_list(spec_list *l, const device_ops *ops, const char *list, const char *arg, char *err,
+                     size_t errlen)
+{
+    uint32_t *serials;
+    size_t n;
+    if (!parse_serial_list(list, &serials, &n, err, errlen))
+        return false;
+    bool ok = true;
+    if (arg && n != 1) {
+        snprintf(err, errlen, "%s:%s:%s: one serial per %s", ops->kind, list, arg, ops->arg);
+        ok = false;
+    }
+    for (size_t i = 0; ok && i < n; i++)
+        ok = add_spec(l, ops, serials[i], arg, err, errlen);
+    g_free(serials);
+    return ok;
+}
+
+/* The kinds for messages and --help: "toaster, modem, tty". */
+static void kind_names(char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < devmodel_nkinds && used < len; i++)
+        used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "", devmodel_kinds[i]->kind);
+}
+
+bool parse_device_spec(const char *text, const device_ops **ops, char **list, char **arg, char *err,
+                       size_t errlen)
+{
+    char kinds[80];
+    const char *colon = strchr(text, ':');
+    *list = *arg = NULL;
+    *ops = NULL;
+    if (colon) {
+        char *kind = g_strndup(text, (size_t)(colon - text));
+        *ops = devmodel_find(kind);
+        g_free(kind);
+    }
+    kind_names(kinds, sizeof kinds);
+    if (!*ops) {
+        snprintf(err, errlen, "'%s': want KIND:SERIALS[:ARG], KIND one of %s", text, kinds);
+        return false;
+    }
+    const char *rest = colon + 1, *second = strchr(rest, ':');
+    *list = second ? g_strndup(rest, (size_t)(second - rest)) : g_strdup(rest);
+    *arg = second ? g_strdup(second + 1) : NULL;
+    if ((*ops)->arg && (!*arg || !**arg)) {
+        snprintf(err, errlen, "'%s': a %s needs :%s (%s:SERIAL:%s)", text, (*ops)->kind, (*ops)->arg, (*ops)->kind,
+                 (*ops)->arg);
+        return false;
+    }
+    if (!(*ops)->arg && *arg) {
+        snprintf(err, errlen, "'%s': a %s takes no argument after its serials", text, (*ops)->kind);
+        return false;
+    }
+    return true;
+}
+
+static bool add_device_option(spec_list *l, const char *text, char *err, size_t errlen)
+{
+    const device_ops *ops;
+    char *list, *arg;
+    bool ok = parse_device_spec(text, &ops, &list, &arg, err, errlen) && add_list(l, ops, list, arg, err, errlen);
+    g_free(list);
+    g_free(arg);
+    return ok;
+}
+
+/* Farm members of one kind, numbered from *next on. */
+static bool add_count(spec_list *l, const device_ops *ops, gint64 count, uint32_t *next, char *err, size_t errlen)
+{
+    for (gint64 i = 0; i < count; i++)
+        if (!add_spec(l, ops, (*next)++, NULL, err, errlen))
+            return false;
+    return true;
+}
+
+static int by_serial(const void *a, const void *b)
+{
+    uint32_t x = ((const device_spec *)a)->serial, y = ((const device_spec *)b)->serial;
+    return (x > y) - (x < y);
+}
+
+size_t config_count(const server_config *cfg, const struct device_ops *ops)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->ndevices; i++)
+        n += cfg->devices[i].ops == ops;
+    return n;
+}
+
 /* ---- GOptionContext glue --------------------------------------------------- */
 
 typedef struct raw_options {
     gchar *serials, *stall, *idle, *write;
     gchar *max_ready, *memory_budget, *request_budget, *max_output;
-    gint64 farm_port, base_port, toasters, toast_ms, ready_fd, max_connections;
-    gchar **listen, **faults;
+    gint64 farm_port, base_port, toasters, modems, toast_ms, ready_fd, max_connections;
+    gchar **listen, **faults, **modem, **device;
     gboolean trace, json;
 } raw_options;
-
-static const char SUMMARY[] =
-    "The RIO/1 simulated-hardware toaster server (docs/PROTOCOL.md).\n\n"
-    "Per-device mode (default, --serials 1): toaster N listens on BASE+N.\n"
-    "Farm mode (--farm PORT): one port fronts toasters 1..N; CREATE takes the\n"
-    "lowest-numbered free one, or gets STATUS_DEVICE_BUSY and the connection closes.\n\n"
-    "Readiness: once every socket listens, one line per socket \"riotoasterd: listening\n"
-    "on ADDR:PORT (serial N)\" and then \"riotoasterd: ready\" go to stderr and, with\n"
-    "--ready-fd N, \"ready\\n\" is written to fd N, which is closed.";
-
-static const char DESCRIPTION[] =
-    "Faults: --fault list prints NAME<TAB>IDS<TAB>DESCRIPTION per line (with --json: a\n"
-    "JSON array); --fault NAME (repeatable) breaks exactly that rule.\n\n"
-    "Limits (toaster/riotoasterd/README.md): BYTES takes a K, M or G suffix, at least 4096.\n"
-    "  A WRITE past --max-ready-bytes or --memory-budget (or that malloc cannot serve) gets\n"
-    "  STATUS_INSUFFICIENT_RESOURCES and loads nothing; logged once per spell as\n"
-    "  \"insufficient resources PEER serial N: WRITE refused with ...\".\n"
-    "  Closed at once, logged \"close PEER: REASON\" after a detail line:\n"
-    "    request budget exhausted  \"request budget PEER: a request of N data bytes would exceed ...\"\n"
-    "    output buffer limit       \"output limit PEER: N bytes of answers unsent exceed M\"\n"
-    "    write timeout             \"timeout PEER: no write progress for S s (N bytes of answers unsent)\"\n"
-    "  --max-connections: \"accepts paused: N connections open (--max-connections N)\", then\n"
-    "  \"accepts resumed: N connections open\" when one closes.\n\n"
-    "Signals: SIGINT and SIGTERM stop the server cleanly (exit 0).\n\n"
-    "Exit status:\n"
-    "  0  clean exit (signal, --help, --fault list)\n"
-    "  1  runtime failure (out of memory, event loop failure)\n"
-    "  2  usage error, or a port that cannot be bound\n";
 
 static bool usage_error(const char *fmt, const char *arg)
 {
@@ -167,8 +256,10 @@ static bool usage_error(const char *fmt, const char *arg)
 
 static bool check_port(gint64 port, const char *opt)
 {
+    char msg[80];
+    snprintf(msg, sizeof msg, "%%s: port must be 1..%u", PORT_MAX);
     if (port < 1 || port > PORT_MAX)
-        return usage_error("%s: port must be 1..65535", opt);
+        return usage_error(msg, opt);
     return true;
 }
 
@@ -182,8 +273,10 @@ static bool convert_timeouts(const raw_options *r, server_config *cfg)
     cfg->write_ms = RIO_STALL_TIMEOUT_MS;
     if (r->write && (!parse_seconds(r->write, &cfg->write_ms) || cfg->write_ms == 0))
         return usage_error("--write-timeout '%s': want seconds > 0 (fractions allowed)", r->write);
-    if (r->toast_ms < 0 || r->toast_ms > 3600000)
-        return usage_error("%s: want 0..3600000", "--toast-ms-per-level");
+    char msg[60];
+    snprintf(msg, sizeof msg, "%%s: want 0..%u", TOAST_MS_MAX);
+    if (r->toast_ms < 0 || r->toast_ms > TOAST_MS_MAX)
+        return usage_error(msg, "--toast-ms-per-level");
     cfg->toast_ms_per_level = (uint32_t)r->toast_ms;
     return true;
 }
@@ -207,29 +300,79 @@ static bool convert_limits(const raw_options *r, server_config *cfg)
         !convert_bytes(r->request_budget, "--request-budget", DEFAULT_REQUEST_BUDGET, &cfg->request_budget) ||
         !convert_bytes(r->max_output, "--max-output-bytes", DEFAULT_MAX_OUTPUT_BYTES, &cfg->max_output))
         return false;
-    if (r->max_connections < 1 || r->max_connections > 1 << 20)
-        return usage_error("%s: want 1..1048576", "--max-connections");
+    char msg[60];
+    snprintf(msg, sizeof msg, "%%s: want 1..%u", MAX_CONNECTIONS_LIMIT);
+    if (r->max_connections < 1 || r->max_connections > MAX_CONNECTIONS_LIMIT)
+        return usage_error(msg, "--max-connections");
     cfg->max_connections = (uint32_t)r->max_connections;
+    return true;
+}
+
+/* Farm mode: --toasters N and --modems N number their devices 1.. in that
+ * order; --device adds devices with serials of their own. */
+static bool collect_farm(const raw_options *r, spec_list *l, char *err, size_t errlen)
+{
+    char msg[60];
+    snprintf(msg, sizeof msg, "%%s: want 0..%u", SERIAL_MAX);
+    if (r->toasters > (gint64)SERIAL_MAX || r->toasters < -1)
+        return usage_error(msg, "--toasters");
+    if (r->modems > (gint64)SERIAL_MAX || r->modems < -1)
+        return usage_error(msg, "--modems");
+    gint64 toasters = r->toasters;
+    if (toasters < 0) /* not given: the default pool unless other devices are */
+        toasters = r->modems < 0 && !r->device ? DEFAULT_FARM_TOASTERS : 0;
+    uint32_t next = 1;
+    if (!add_count(l, &devmodel_toaster, toasters, &next, err, errlen) ||
+        !add_count(l, &devmodel_modem, r->modems < 0 ? 0 : r->modems, &next, err, errlen))
+        return usage_error("farm: %s", err);
+    for (gchar **d = r->device; d && *d; d++)
+        if (!add_device_option(l, *d, err, errlen))
+            return usage_error("--device %s", err);
+    if (!l->n)
+        return usage_error("%s: the farm has no devices", "--farm");
+    return true;
+}
+
+/* Per-device mode: --serials (toasters), --modem and --device, each serial
+ * on its own port BASE+serial. */
+static bool collect_per_device(const raw_options *r, spec_list *l, char *err, size_t errlen)
+{
+    if (r->toasters >= 0 || r->modems >= 0)
+        return usage_error("%s: farm mode only (--farm PORT)", r->toasters >= 0 ? "--toasters" : "--modems");
+    bool any = r->serials || r->modem || r->device;
+    const char *serials = r->serials ? r->serials : any ? NULL : DEFAULT_SERIALS;
+    if (serials && !add_list(l, &devmodel_toaster, serials, NULL, err, errlen))
+        return usage_error("--serials: %s", err);
+    for (gchar **m = r->modem; m && *m; m++)
+        if (!add_list(l, &devmodel_modem, *m, NULL, err, errlen))
+            return usage_error("--modem: %s", err);
+    for (gchar **d = r->device; d && *d; d++)
+        if (!add_device_option(l, *d, err, errlen))
+            return usage_error("--device %s", err);
     return true;
 }
 
 static bool convert_mode(const raw_options *r, server_config *cfg)
 {
-    if (r->farm_port >= 0 && r->serials)
-        return usage_error("%s: choose one mode", "--farm and --serials");
-    if (r->farm_port >= 0) {
-        cfg->farm = true;
-        cfg->farm_port = (uint16_t)r->farm_port;
-        if (r->toasters < 1 || r->toasters > 65535)
-            return usage_error("%s: want 1..65535", "--toasters");
-        cfg->toasters = (uint32_t)r->toasters;
-        return check_port(r->farm_port, "--farm");
-    }
-    char err[160];
-    if (!parse_serial_list(r->serials ? r->serials : "1", &cfg->serials, &cfg->nserials, err, sizeof err))
-        return usage_error("--serials: %s", err);
-    if (r->base_port < 0 || r->base_port + cfg->serials[cfg->nserials - 1] > PORT_MAX)
-        return usage_error("%s: base port + highest serial must be a port <= 65535", "--base-port");
+    if (r->farm_port >= 0 && (r->serials || r->modem))
+        return usage_error("%s: choose one mode", r->serials ? "--farm and --serials" : "--farm and --modem");
+    spec_list l = {0};
+    char err[200];
+    cfg->farm = r->farm_port >= 0;
+    bool ok = cfg->farm ? check_port(r->farm_port, "--farm") && collect_farm(r, &l, err, sizeof err)
+                        : collect_per_device(r, &l, err, sizeof err);
+    cfg->devices = l.v; /* options_free frees them, whatever happened */
+    cfg->ndevices = l.n;
+    if (!ok)
+        return false;
+    qsort(cfg->devices, cfg->ndevices, sizeof *cfg->devices, by_serial);
+    cfg->farm_port = (uint16_t)r->farm_port;
+    if (cfg->farm)
+        return true;
+    char msg[80];
+    snprintf(msg, sizeof msg, "%%s: base port + highest serial must be a port <= %u", PORT_MAX);
+    if (r->base_port < 0 || r->base_port + cfg->devices[cfg->ndevices - 1].serial > PORT_MAX)
+        return usage_error(msg, "--base-port");
     cfg->base_port = (uint32_t)r->base_port;
     return true;
 }
@@ -275,46 +418,114 @@ static bool convert(raw_options *r, server_config *cfg)
     return true;
 }
 
-int options_parse(int argc, char **argv, server_config *cfg)
+/* ---- --help ------------------------------------------------------------------ */
+
+/* The texts that carry defaults are built from the constants. */
+typedef struct help_texts {
+    char summary[1200], description[2400];
+    char serials[120], base_port[100], toasters[120], listen[100], stall[120], write[140];
+    char ready[120], budget[120], request[140], output[140], conns[120], toast[100], device[120];
+} help_texts;
+
+static void build_help(help_texts *h)
 {
-    raw_options r = {.farm_port = -1, .base_port = RIO_BASE_PORT, .toasters = DEFAULT_FARM_TOASTERS,
-                     .ready_fd = -1, .max_connections = DEFAULT_MAX_CONNECTIONS};
-    char help_ready[120], help_budget[120], help_request[140], help_output[140], help_write[140], help_conns[120];
-    snprintf(help_ready, sizeof help_ready, "Ready toast one toaster may hold (default %u)", DEFAULT_MAX_READY_BYTES);
-    snprintf(help_budget, sizeof help_budget, "Ready toast all toasters together may hold (default %u)",
-             DEFAULT_MEMORY_BUDGET);
-    snprintf(help_request, sizeof help_request,
-             "Partially received request data, all connections together (default %u)", DEFAULT_REQUEST_BUDGET);
-    snprintf(help_output, sizeof help_output, "Close a connection whose unsent answers exceed BYTES (default %u)",
-             DEFAULT_MAX_OUTPUT_BYTES);
-    snprintf(help_write, sizeof help_write,
+    char kinds[600] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < devmodel_nkinds && used < sizeof kinds; i++) {
+        const device_ops *k = devmodel_kinds[i];
+        char form[40];
+        snprintf(form, sizeof form, "%s:SERIALS%s%s", k->kind, k->arg ? ":" : "", k->arg ? k->arg : "");
+        used += (size_t)snprintf(kinds + used, sizeof kinds - used, "  %-18s %s\n", form, k->summary);
+    }
+    snprintf(h->summary, sizeof h->summary,
+             "The RIO/1 simulated-hardware server (docs/PROTOCOL.md): toasters, modems and\n"
+             "real serial ports behind one protocol core.\n\n"
+             "Per-device mode (default: --serials %s): device N listens on BASE+N; --serials,\n"
+             "--modem and --device may be combined, e.g. --serials 1-2 --modem 3.\n"
+             "Farm mode (--farm PORT): one port fronts every device; CREATE takes the\n"
+             "lowest-numbered free one, or gets STATUS_DEVICE_BUSY and the connection closes.\n"
+             "--toasters N and --modems N number their devices 1.. in that order (without\n"
+             "any device option: %u toasters); --device adds devices with their own serials.\n\n"
+             "Device kinds (--device KIND:SERIALS[:ARG]):\n%s\n"
+             "Readiness: once every socket listens, one line per socket \"riotoasterd: listening\n"
+             "on ADDR:PORT (serial N)\" and then \"riotoasterd: ready\" go to stderr and, with\n"
+             "--ready-fd N, \"ready\\n\" is written to fd N, which is closed.",
+             DEFAULT_SERIALS, DEFAULT_FARM_TOASTERS, kinds);
+    snprintf(h->description, sizeof h->description,
+             "Faults: --fault list prints NAME<TAB>IDS<TAB>DESCRIPTION per line (with --json: a\n"
+             "JSON array); --fault NAME (repeatable) breaks exactly that rule.\n\n"
+             "Limits (toaster/riotoasterd/README.md): BYTES takes a K, M or G suffix, at least %u.\n"
+             "  A WRITE past --max-ready-bytes or --memory-budget (or that malloc cannot serve) gets\n"
+             "  STATUS_INSUFFICIENT_RESOURCES and loads nothing; logged once per spell as\n"
+             "  \"insufficient resources PEER serial N: WRITE refused with ...\".\n"
+             "  Closed at once, logged \"close PEER: REASON\" after a detail line:\n"
+             "    request budget exhausted  \"request budget PEER: a request of N data bytes would exceed ...\"\n"
+             "    output buffer limit       \"output limit PEER: N bytes of answers unsent exceed M\"\n"
+             "    write timeout             \"timeout PEER: no write progress for S s (N bytes of answers unsent)\"\n"
+             "  --max-connections: \"accepts paused: N connections open (--max-connections N)\", then\n"
+             "  \"accepts resumed: N connections open\" when one closes.\n\n"
+             "Signals: SIGINT and SIGTERM stop the server cleanly (exit %d).\n\n"
+             "Exit status:\n"
+             "  %d  clean exit (signal, --help, --fault list)\n"
+             "  %d  runtime failure (out of memory, event loop failure)\n"
+             "  %d  usage error, a port that cannot be bound, or a tty that cannot be opened\n",
+             MIN_BYTES_LIMIT, EXIT_CLEAN, EXIT_CLEAN, EXIT_RUNTIME, EXIT_USAGE);
+    snprintf(h->serials, sizeof h->serials, "Per-device mode: serve these toasters, e.g. 1-8 or 1,3,5-7 (default %s)",
+             DEFAULT_SERIALS);
+    snprintf(h->base_port, sizeof h->base_port, "Per-device mode: device N listens on BASE+N (default %u)",
+             RIO_BASE_PORT);
+    snprintf(h->toasters, sizeof h->toasters, "Farm mode: N toasters (default %u without other devices)",
+             DEFAULT_FARM_TOASTERS);
+    snprintf(h->listen, sizeof h->listen, "Bind this address (repeatable; default %s and %s)", DEFAULT_LISTEN_V4,
+             DEFAULT_LISTEN_V6);
+    snprintf(h->stall, sizeof h->stall,
+             "Close a connection whose PDU does not complete within SEC (default %g; fractions allowed)",
+             RIO_STALL_TIMEOUT_MS / 1000.0);
+    snprintf(h->write, sizeof h->write,
              "Close a connection whose pending answers make no progress for SEC (default %g)",
              RIO_STALL_TIMEOUT_MS / 1000.0);
-    snprintf(help_conns, sizeof help_conns, "Pause accepting while N connections are open (default %u)",
+    snprintf(h->ready, sizeof h->ready, "Ready toast one toaster may hold (default %u)", DEFAULT_MAX_READY_BYTES);
+    snprintf(h->budget, sizeof h->budget, "Ready toast all toasters together may hold (default %u)",
+             DEFAULT_MEMORY_BUDGET);
+    snprintf(h->request, sizeof h->request,
+             "Partially received request data, all connections together (default %u)", DEFAULT_REQUEST_BUDGET);
+    snprintf(h->output, sizeof h->output, "Close a connection whose unsent answers exceed BYTES (default %u)",
+             DEFAULT_MAX_OUTPUT_BYTES);
+    snprintf(h->conns, sizeof h->conns, "Pause accepting while N connections are open (default %u)",
              DEFAULT_MAX_CONNECTIONS);
+    snprintf(h->toast, sizeof h->toast, "Simulated toasting time per darkness level, up to %u (default 0 = instant)",
+             TOAST_MS_MAX);
+    kind_names(kinds, sizeof kinds);
+    snprintf(h->device, sizeof h->device, "Serve devices of KIND (%s) with these serials (repeatable)", kinds);
+}
+
+int options_parse(int argc, char **argv, server_config *cfg)
+{
+    raw_options r = {.farm_port = -1, .base_port = RIO_BASE_PORT, .toasters = -1, .modems = -1, .ready_fd = -1,
+                     .max_connections = DEFAULT_MAX_CONNECTIONS};
+    help_texts h;
+    build_help(&h);
     GOptionEntry entries[] = {
-        {"serials", 's', 0, G_OPTION_ARG_STRING, &r.serials,
-         "Per-device mode: serve these toasters, e.g. 1-8 or 1,3,5-7 (default 1)", "LIST"},
-        {"base-port", 'b', 0, G_OPTION_ARG_INT64, &r.base_port,
-         "Per-device mode: toaster N listens on BASE+N (default 5000)", "BASE"},
-        {"farm", 'f', 0, G_OPTION_ARG_INT64, &r.farm_port,
-         "Farm mode: one port fronting a pool of toasters", "PORT"},
-        {"toasters", 'n', 0, G_OPTION_ARG_INT64, &r.toasters,
-         "Farm mode: pool size, serials 1..N (default 4)", "N"},
-        {"listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &r.listen,
-         "Bind this address (repeatable; default 127.0.0.1 and ::1)", "ADDR"},
-        {"stall-timeout", 0, 0, G_OPTION_ARG_STRING, &r.stall,
-         "Close a connection whose PDU does not complete within SEC (default 10; fractions allowed)", "SEC"},
+        {"serials", 's', 0, G_OPTION_ARG_STRING, &r.serials, h.serials, "LIST"},
+        {"modem", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &r.modem,
+         "Per-device mode: serve simulated modems with these serials (repeatable)", "LIST"},
+        {"device", 'd', 0, G_OPTION_ARG_STRING_ARRAY, &r.device, h.device, "KIND:SERIALS[:ARG]"},
+        {"base-port", 'b', 0, G_OPTION_ARG_INT64, &r.base_port, h.base_port, "BASE"},
+        {"farm", 'f', 0, G_OPTION_ARG_INT64, &r.farm_port, "Farm mode: one port fronting every device", "PORT"},
+        {"toasters", 'n', 0, G_OPTION_ARG_INT64, &r.toasters, h.toasters, "N"},
+        {"modems", 0, 0, G_OPTION_ARG_INT64, &r.modems, "Farm mode: N simulated modems, numbered after the toasters",
+         "N"},
+        {"listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &r.listen, h.listen, "ADDR"},
+        {"stall-timeout", 0, 0, G_OPTION_ARG_STRING, &r.stall, h.stall, "SEC"},
         {"idle-timeout", 0, 0, G_OPTION_ARG_STRING, &r.idle,
          "Close a connection idle between requests for SEC (default 0 = off)", "SEC"},
-        {"write-timeout", 0, 0, G_OPTION_ARG_STRING, &r.write, help_write, "SEC"},
-        {"max-ready-bytes", 0, 0, G_OPTION_ARG_STRING, &r.max_ready, help_ready, "BYTES"},
-        {"memory-budget", 0, 0, G_OPTION_ARG_STRING, &r.memory_budget, help_budget, "BYTES"},
-        {"request-budget", 0, 0, G_OPTION_ARG_STRING, &r.request_budget, help_request, "BYTES"},
-        {"max-output-bytes", 0, 0, G_OPTION_ARG_STRING, &r.max_output, help_output, "BYTES"},
-        {"max-connections", 0, 0, G_OPTION_ARG_INT64, &r.max_connections, help_conns, "N"},
-        {"toast-ms-per-level", 't', 0, G_OPTION_ARG_INT64, &r.toast_ms,
-         "Simulated toasting time per darkness level (default 0 = instant)", "MS"},
+        {"write-timeout", 0, 0, G_OPTION_ARG_STRING, &r.write, h.write, "SEC"},
+        {"max-ready-bytes", 0, 0, G_OPTION_ARG_STRING, &r.max_ready, h.ready, "BYTES"},
+        {"memory-budget", 0, 0, G_OPTION_ARG_STRING, &r.memory_budget, h.budget, "BYTES"},
+        {"request-budget", 0, 0, G_OPTION_ARG_STRING, &r.request_budget, h.request, "BYTES"},
+        {"max-output-bytes", 0, 0, G_OPTION_ARG_STRING, &r.max_output, h.output, "BYTES"},
+        {"max-connections", 0, 0, G_OPTION_ARG_INT64, &r.max_connections, h.conns, "N"},
+        {"toast-ms-per-level", 't', 0, G_OPTION_ARG_INT64, &r.toast_ms, h.toast, "MS"},
         {"trace", 0, 0, G_OPTION_ARG_NONE, &r.trace, "Log one line per transaction on stderr", NULL},
         {"ready-fd", 0, 0, G_OPTION_ARG_INT64, &r.ready_fd,
          "Write \"ready\\n\" to fd N once every socket listens, then close it", "N"},
@@ -324,8 +535,8 @@ int options_parse(int argc, char **argv, server_config *cfg)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     GOptionContext *ctx = g_option_context_new(NULL);
-    g_option_context_set_summary(ctx, SUMMARY);
-    g_option_context_set_description(ctx, DESCRIPTION);
+    g_option_context_set_summary(ctx, h.summary);
+    g_option_context_set_description(ctx, h.description);
     g_option_context_add_main_entries(ctx, entries, NULL);
     GError *err = NULL;
     bool ok = g_option_context_parse(ctx, &argc, &argv, &err);
@@ -347,6 +558,8 @@ int options_parse(int argc, char **argv, server_config *cfg)
     g_free(r.max_output);
     g_strfreev(r.listen);
     g_strfreev(r.faults);
+    g_strfreev(r.modem);
+    g_strfreev(r.device);
     if (!ok)
         return EXIT_USAGE;
     if (cfg->list_faults) {
@@ -358,7 +571,9 @@ int options_parse(int argc, char **argv, server_config *cfg)
 
 void options_free(server_config *cfg)
 {
-    g_free(cfg->serials);
+    for (size_t i = 0; i < cfg->ndevices; i++)
+        g_free(cfg->devices[i].arg);
+    g_free(cfg->devices);
     g_strfreev(cfg->listen);
     memset(cfg, 0, sizeof *cfg);
 }

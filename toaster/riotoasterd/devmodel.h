@@ -104,7 +104,11 @@ struct device {
     bool refusing;               /* INSUFFICIENT_RESOURCES logged; quiet until a success */
 };
 
-/* The models (devmodel_*.c). */
-extern const device_ops devmodel_toaster;
+/* The models (devmodel_*.c), and the table of them by kind (devmodel.c). */
+extern const device_ops devmodel_toaster, devmodel_modem, devmodel_tty;
+extern const device_ops *const devmodel_kinds[];
+extern const size_t devmodel_nkinds;
+/* The model named `kind` ("toaster", "modem", "tty"), or NULL. */
+const device_ops *devmodel_find(const char *kind);
 
 #endif

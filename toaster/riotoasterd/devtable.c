@@ -22,20 +22,19 @@ static int open_one(devtable *t, uint32_t serial, const device_ops *ops, const c
 int devtable_open(devtable *t, const server_config *cfg, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
-    size_t n = cfg->farm ? cfg->toasters : cfg->nserials;
     t->farm = cfg->farm;
     t->env = (device_env){.faults = cfg->faults, .toast_ms_per_level = cfg->toast_ms_per_level};
     t->env.pool = calloc(1, sizeof *t->env.pool);
-    t->devices = calloc(n, sizeof *t->devices);
+    t->devices = calloc(cfg->ndevices ? cfg->ndevices : 1, sizeof *t->devices);
     if (!t->env.pool || !t->devices) {
-        snprintf(err, errlen, "out of memory for %zu devices", n);
+        snprintf(err, errlen, "out of memory for %zu devices", cfg->ndevices);
         devtable_close(t);
         return EXIT_RUNTIME;
     }
     *t->env.pool = (toaster_pool){.max_ready = cfg->max_ready, .budget = cfg->memory_budget};
-    for (size_t i = 0; i < n; i++) {
-        uint32_t serial = cfg->farm ? (uint32_t)i + 1 : cfg->serials[i];
-        int rc = open_one(t, serial, &devmodel_toaster, NULL, err, errlen);
+    for (size_t i = 0; i < cfg->ndevices; i++) {
+        const device_spec *spec = &cfg->devices[i];
+        int rc = open_one(t, spec->serial, spec->ops, spec->arg, err, errlen);
         if (rc != 0) {
             devtable_close(t);
             return rc;

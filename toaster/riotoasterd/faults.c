@@ -35,6 +35,19 @@ static const fault_entry FAULTS[] = {
      "SET_DARKNESS accepts 0 and 11 (1..10 only is correct)"},
     {"read-not-pending", FAULT_READ_NO_PEND, "RIO-TST-032",
      "a READ while toasting is answered at once with the ready bytes (0 if none) instead of pending"},
+    /* The serial-port profile (modem and tty devices). */
+    {"serial-wait-not-pending", FAULT_SERIAL_WAIT_AT_ONCE, "RIO-SER-062",
+     "serial: WAIT_ON_MASK with no event collected is answered at once with events 0 instead of pending"},
+    {"serial-read-ignores-timeouts", FAULT_SERIAL_READ_AT_ONCE, "RIO-SER-054,RIO-SER-056",
+     "serial: every READ is answered at once with what is queued, whatever the read timeouts"},
+    {"serial-purge-keeps-queue", FAULT_SERIAL_PURGE_KEEPS, "RIO-SER-070",
+     "serial: PURGE with RXCLEAR succeeds but leaves the receive queue as it was"},
+    {"serial-overrun-unreported", FAULT_SERIAL_OVERRUN_HIDDEN, "RIO-SER-050,RIO-SER-051",
+     "serial: bytes past the full receive queue are dropped but GET_COMMSTATUS never reports QUEUEOVERRUN"},
+    {"serial-write-without-dtr", FAULT_SERIAL_WRITE_NO_DTR, "RIO-SER-022",
+     "serial: a WRITE with DTR clear is accepted and reaches the modem instead of INVALID_DEVICE_STATE"},
+    {"serial-any-baud-rate", FAULT_SERIAL_ANY_BAUD, "RIO-SER-010",
+     "serial: SET_BAUD_RATE accepts any value (GET_BAUD_RATE returns it) instead of INVALID_PARAMETER"},
 };
 
 #define NFAULTS (sizeof FAULTS / sizeof FAULTS[0])

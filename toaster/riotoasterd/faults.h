@@ -20,6 +20,13 @@
 #define FAULT_READ_DROP 0x400u
 #define FAULT_WRITE_INFO 0x800u
 #define FAULT_READ_NO_PEND 0x1000u
+/* The serial port (devmodel_serial.c). */
+#define FAULT_SERIAL_WAIT_AT_ONCE 0x10000u
+#define FAULT_SERIAL_READ_AT_ONCE 0x20000u
+#define FAULT_SERIAL_PURGE_KEEPS 0x40000u
+#define FAULT_SERIAL_OVERRUN_HIDDEN 0x80000u
+#define FAULT_SERIAL_WRITE_NO_DTR 0x100000u
+#define FAULT_SERIAL_ANY_BAUD 0x200000u
 
 /* Look a fault up by name; false if unknown. */
 bool fault_parse(const char *name, unsigned *bit);

@@ -287,7 +287,7 @@ serial_outcome serialdev_write(serialdev *d, const uint8_t *data, uint32_t len, 
 
 /* ---- DEVICE_CONTROL ----------------------------------------------------------- */
 
-static bool baud_known(uint32_t baud)
+bool serialdev_baud_valid(uint32_t baud)
 {
     for (size_t i = 0; i < sizeof bauds / sizeof bauds[0]; i++)
         if (bauds[i] == baud)
@@ -297,7 +297,7 @@ static bool baud_known(uint32_t baud)
 
 static serial_outcome set_baud(serialdev *d, const uint8_t *in, uint32_t in_len, serial_reply *r)
 {
-    if (in_len != RIO_SERIAL_U32_SIZE || !baud_known(rio_get_le32(in)))
+    if (in_len != RIO_SERIAL_U32_SIZE || !serialdev_baud_valid(rio_get_le32(in)))
         return done(r, RIO_STATUS_INVALID_PARAMETER);
     uint32_t baud = rio_get_le32(in);
     uint32_t status = d->ops->set_baud(d->line, baud);
@@ -506,6 +506,12 @@ void serialdev_reset(serialdev *d)
     free(d->read_buf);
     d->read_buf = NULL;
     d->read_cap = 0;
+}
+
+void serialdev_abandon(serialdev *d)
+{
+    d->req = SERIAL_REQ_NONE;
+    d->req_done = false;
 }
 
 void serialdev_free(serialdev *d)

@@ -107,6 +107,10 @@ void serialdev_init_line(serialdev *d, const serial_line_ops *ops, void *line);
 /* The initial state (after CREATE, CLOSE or disconnect); abandons a pending
  * request without answering it. */
 void serialdev_reset(serialdev *d);
+/* Drop the pending request without answering it, changing nothing else
+ * (its handle ended but the device keeps its state: the server's
+ * state-kept-after-close fault). */
+void serialdev_abandon(serialdev *d);
 void serialdev_free(serialdev *d);
 
 serial_outcome serialdev_ioctl(serialdev *d, uint32_t code, const uint8_t *in, uint32_t in_len,
@@ -130,6 +134,8 @@ void serialdev_receive(serialdev *d, const uint8_t *data, size_t len);
 void serialdev_lines_changed(serialdev *d, uint32_t msr_bits);
 /* Bytes the port can take now without dropping any. */
 size_t serialdev_rx_room(const serialdev *d);
+/* One of the rates SET_BAUD_RATE accepts (RIO_SERIAL_BAUD_TABLE). */
+bool serialdev_baud_valid(uint32_t baud);
 uint32_t serialdev_wait_mask(const serialdev *d);
 
 #endif

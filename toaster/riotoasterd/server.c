@@ -74,7 +74,7 @@ static void accept_one(listener *li, int fd)
         return;
     }
     if (li->dev)
-        log_msg("accept %s (serial %u)", c->peer, li->dev->serial);
+        log_msg("accept %s (serial %u, %s)", c->peer, li->dev->serial, li->dev->ops->kind);
     else
         log_msg("accept %s (farm)", c->peer);
 }
@@ -182,17 +182,33 @@ static int open_listeners(server *s)
     return -1;
 }
 
+/* "serial 3" (a toaster), "serial 3, modem"; a farm: "farm, 2 toasters,
+ * 1 modem" (its kinds in the order of devmodel_kinds). */
+static void describe(const server *s, const listener *li, char *out, size_t len)
+{
+    if (li->dev) {
+        const device_ops *ops = li->dev->ops;
+        snprintf(out, len, ops == &devmodel_toaster ? "serial %u" : "serial %u, %s", li->dev->serial, ops->kind);
+        return;
+    }
+    size_t used = (size_t)snprintf(out, len, "farm");
+    for (size_t k = 0; k < devmodel_nkinds && used < len; k++) {
+        const device_ops *ops = devmodel_kinds[k];
+        size_t n = config_count(s->cfg, ops);
+        if (n)
+            used += (size_t)snprintf(out + used, len - used, ", %zu %s", n, n == 1 ? ops->kind : ops->plural);
+    }
+}
+
 /* One line per listening socket, then the ready line. */
 static void announce_ready(const server *s)
 {
     for (size_t i = 0; i < s->nlisteners; i++) {
-        char name[80];
+        char name[80], what[120];
         const listener *li = &s->listeners[i];
         local_name(li->fd, name, sizeof name);
-        if (li->dev)
-            fprintf(stderr, "riotoasterd: listening on %s (serial %u)\n", name, li->dev->serial);
-        else
-            fprintf(stderr, "riotoasterd: listening on %s (farm, %zu toasters)\n", name, s->devices.n);
+        describe(s, li, what, sizeof what);
+        fprintf(stderr, "riotoasterd: listening on %s (%s)\n", name, what);
     }
     fprintf(stderr, "riotoasterd: ready\n");
     int fd = s->cfg->ready_fd;
