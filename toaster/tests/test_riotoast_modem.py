@@ -322,3 +322,32 @@ def test_a_modem_that_never_ends_its_answer(riotoast):
     one_error_line(r, "no result code")
     reads = [q for q in server.requests if q.major == DEFS.MJ_READ]
     assert 1 < len(reads) < 10, len(reads)    # bounded
+
+
+# ---- terminal on a real serial port (riotoasterd's tty backend) --------------------------
+
+def test_terminal_on_a_real_tty(riotoast, rio_bin, toasterd):
+    """riotoasterd remotes one side of a pseudo-terminal pair as a serial
+    port; the test plays the far end on the other side."""
+    master, slave = pty.openpty()
+    try:
+        d = toasterd(serials=0, devices=[("tty", 1, os.ttyname(slave))])
+        proc = subprocess.Popen([rio_bin("riotoast"), "--port", str(d.port(1)), "terminal", "--binary"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            proc.stdin.write(b"to the far end")
+            proc.stdin.flush()
+            assert read_until(master, b"to the far end").endswith(b"to the far end")
+            os.write(master, b"and back")
+            assert read_until(proc.stdout.fileno(), b"and back") == b"and back"
+            proc.stdin.close()
+            assert proc.wait(20) == EXIT_OK, proc.stderr.read()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+    finally:
+        os.close(master)
+        os.close(slave)
