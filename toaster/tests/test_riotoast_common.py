@@ -72,6 +72,16 @@ def fields(text):
     return dict(re.match(r"(\S+)\s+(.*)", line).groups() for line in text.splitlines() if line.strip())
 
 
+def one_error_line(result, *words):
+    """Exactly one line on stderr, "riotoast: ..." ("riotoast CMD: usage:
+    ..." for a wrong number of arguments), holding each of words."""
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("riotoast"), result
+    for w in words:
+        assert w in lines[0], (w, result)
+    return lines[0]
+
+
 def majors(doc):
     return [t["major"] for t in doc["transactions"]]
 

@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_riotoast_common import (  # noqa: E402
-    EXIT_LOCAL, EXIT_OK, EXIT_STATUS, EXIT_USAGE, DEFS, ScriptedServer, fields, free_port,
+    EXIT_LOCAL, EXIT_OK, EXIT_STATUS, EXIT_USAGE, DEFS, ScriptedServer, fields, free_port, one_error_line,
     riotoast)  # riotoast: a fixture
 
 # A pressure gauge nobody ships.  Every type and option the format has: the
@@ -97,12 +97,6 @@ def served(riotoast, *args, answer=None):
     return result, ioctls[0]
 
 
-def one_error_line(result, *words):
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("riotoast: "), result
-    for w in words:
-        assert w in lines[0], (w, result)
-    return lines[0]
 
 
 # ---- the made-up device, byte for byte ------------------------------------------

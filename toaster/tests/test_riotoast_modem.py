@@ -18,7 +18,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_riotoast_common import (  # noqa: E402
     EXIT_CONNECTION, EXIT_LOCAL, EXIT_OK, EXIT_STATUS, EXIT_USAGE, DEFS, ScriptedServer, fields, free_port,
-    majors, riotoast)  # riotoast: a fixture
+    majors, one_error_line, riotoast)  # riotoast: a fixture
 
 MODEM_SERIAL = 2
 ID, OK, ERROR = DEFS.MODEM_ID, DEFS.MODEM_OK, DEFS.MODEM_ERROR
@@ -33,13 +33,6 @@ def modem(toasterd):
     return d.port(MODEM_SERIAL)
 
 
-def one_error_line(result, *words):
-    """One line on stderr: "riotoast: ..." ("riotoast CMD: usage: ..." for a
-    wrong number of arguments)."""
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("riotoast"), result
-    for w in words:
-        assert w in lines[0], (w, result)
 
 
 def flags_text(value, *names):
