@@ -6,7 +6,6 @@ A device made up here (a temporary .riodev file that nothing ships, so no C
 knows it) must come out of riotoast byte for byte as the test packs it by
 hand: a scripted server on loopback records what arrives and answers with
 bytes the test packed.  The toaster's IOCTLs go to the real riotoasterd."""
-import json
 import os
 import struct
 import sys
