@@ -112,10 +112,12 @@ void devshow_struct(rt_output *o, const riodev_struct *s, const uint8_t *buf, si
         g_string_free(hex, TRUE);
     }
     if (len < s->size)
-        out_line(o, "(%zu bytes: %s has %zu%s)", len, s->name, s->size, s->variable ? " or more" : "");
+        out_line(o, "(%zu bytes: %s has %zu%s)", len, s->name, s->size,
+                 s->variable ? " or more" : "");
 }
 
-void devshow_output(rt_output *o, const riodev_set *set, uint32_t code, const uint8_t *buf, size_t len)
+void devshow_output(rt_output *o, const riodev_set *set, uint32_t code, const uint8_t *buf,
+                    size_t len)
 {
     const riodev_ioctl *io = set ? riodev_find_ioctl(set, code) : NULL;
     if (io && io->output)

@@ -30,6 +30,7 @@ void devshow_struct(rt_output *o, const riodev_struct *s, const uint8_t *buf, si
 
 /* An IOCTL's output: decoded by the description of `code` when the set
  * has one with an output structure, else (when not empty) a hex dump. */
-void devshow_output(rt_output *o, const riodev_set *set, uint32_t code, const uint8_t *buf, size_t len);
+void devshow_output(rt_output *o, const riodev_set *set, uint32_t code, const uint8_t *buf,
+                    size_t len);
 
 #endif /* RIOTOAST_DEVSHOW_H */

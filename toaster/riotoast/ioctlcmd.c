@@ -15,7 +15,8 @@ static gboolean opt_unchecked, opt_list;
 
 static const GOptionEntry ioctl_entries[] = {
     {"devices", 'D', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_devices,
-     "Also load this description, or every *" RIODEV_SUFFIX " of this directory (repeatable)", "FILE|DIR"},
+     "Also load this description, or every *" RIODEV_SUFFIX " of this directory (repeatable)",
+     "FILE|DIR"},
     {"output-length", 'o', 0, G_OPTION_ARG_STRING, &opt_output_length,
      "OutputLength (default: the size of the output structure, 0 without one)", "N"},
     {"hex", 0, 0, G_OPTION_ARG_STRING, &opt_hex,
@@ -23,8 +24,10 @@ static const GOptionEntry ioctl_entries[] = {
     {"unchecked", 0, 0, G_OPTION_ARG_NONE, &opt_unchecked,
      "Send values outside a field's range= as given (to see the device refuse them)", NULL},
     {"expect", 'e', 0, G_OPTION_ARG_STRING, &opt_expect,
-     "The status that counts as success, e.g. STATUS_INVALID_PARAMETER (default STATUS_SUCCESS)", "STATUS"},
-    {"list", 'l', 0, G_OPTION_ARG_NONE, &opt_list, "List the described IOCTLs and exit (nothing is sent)", NULL},
+     "The status that counts as success, e.g. STATUS_INVALID_PARAMETER (default STATUS_SUCCESS)",
+     "STATUS"},
+    {"list", 'l', 0, G_OPTION_ARG_NONE, &opt_list,
+     "List the described IOCTLs and exit (nothing is sent)", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -71,8 +74,8 @@ static void list_ioctls(rt_output *o, const riodev_set *set)
                 json_str(j, "output", io->output ? io->output->name : NULL);
                 json_close(j, '{');
             } else {
-                out_line(o, "%s.%s  0x%08X  %s\n    in: %s\n    out: %s", dev->name, io->short_name, io->code,
-                         io->name, in, out);
+                out_line(o, "%s.%s  0x%08X  %s\n    in: %s\n    out: %s", dev->name, io->short_name,
+                         io->code, io->name, in, out);
             }
             g_free(in);
             g_free(out);
@@ -98,8 +101,8 @@ static int ioctl_body(rt_conn *c, void *ctx)
     int code = conn_call(c, &job->rq, &resp);
     if (code == RT_EXIT_CONNECTION)
         return code;
-    out_str(c->out, "Status", rio_status_name(resp.header.status) ? rio_status_name(resp.header.status)
-                                                                   : "unknown");
+    out_str(c->out, "Status",
+            rio_status_name(resp.header.status) ? rio_status_name(resp.header.status) : "unknown");
     if (out_is_json(c->out)) {
         out_u32(c->out, "Information", resp.header.information);
         out_u32(c->out, "OutputBytes", resp.header.data_length);
@@ -112,8 +115,8 @@ static int ioctl_body(rt_conn *c, void *ctx)
 
 /* The IOCTL named on the command line: a description's name, or a number
  * (described or not: *io may then be NULL).  False after a message. */
-static bool find_ioctl(rt_output *o, const riodev_set *set, const char *name, const riodev_ioctl **io,
-                       uint32_t *code)
+static bool find_ioctl(rt_output *o, const riodev_set *set, const char *name,
+                       const riodev_ioctl **io, uint32_t *code)
 {
     if (input_u32(name, code)) {
         *io = riodev_find_ioctl(set, *code);
@@ -132,7 +135,8 @@ static bool find_ioctl(rt_output *o, const riodev_set *set, const char *name, co
 
 /* The input bytes: --hex, or the Field=value words encoded by the input
  * structure.  NULL after a message (a usage error). */
-static GByteArray *build_input(rt_output *o, const riodev_ioctl *io, const char *label, char **words, int n)
+static GByteArray *build_input(rt_output *o, const riodev_ioctl *io, const char *label,
+                               char **words, int n)
 {
     char *err = NULL;
     if (opt_hex && n > 0) {
@@ -151,13 +155,14 @@ static GByteArray *build_input(rt_output *o, const riodev_ioctl *io, const char 
     if (!io || !io->input) {
         if (n == 0)
             return bytes;
-        out_error(o, "ioctl: %s takes no input (\"%s\" given; --hex sends bytes anyway)", label, words[0]);
+        out_error(o, "ioctl: %s takes no input (\"%s\" given; --hex sends bytes anyway)", label,
+                  words[0]);
         g_byte_array_free(bytes, TRUE);
         return NULL;
     }
     GError *gerr = NULL;
-    if (!riodev_encode(io->input, (const char *const *)words, opt_unchecked ? RIODEV_ENCODE_UNCHECKED : 0, bytes,
-                       &gerr)) {
+    if (!riodev_encode(io->input, (const char *const *)words,
+                       opt_unchecked ? RIODEV_ENCODE_UNCHECKED : 0, bytes, &gerr)) {
         out_error(o, "ioctl: %s: %s", label, gerr->message);
         g_error_free(gerr);
         g_byte_array_free(bytes, TRUE);
@@ -167,15 +172,16 @@ static GByteArray *build_input(rt_output *o, const riodev_ioctl *io, const char 
 }
 
 /* Everything but the connection: false after a usage message. */
-static bool build_request(rt_output *o, const riodev_ioctl *io, char **args, int nargs, ioctl_job *job,
-                          GByteArray **input)
+static bool build_request(rt_output *o, const riodev_ioctl *io, char **args, int nargs,
+                          ioctl_job *job, GByteArray **input)
 {
     job->name = io ? io->name : rio_ioctl_str(job->rq.ioctl, job->label, sizeof job->label);
     uint32_t out_len = 0;
     if (io && io->output)
         out_len = io->output->variable ? RT_DEFAULT_VARIABLE_OUTPUT : (uint32_t)io->output->size;
     if (opt_output_length && !input_u32(opt_output_length, &out_len)) {
-        out_error(o, "ioctl: --output-length: \"%s\" is not a number 0..%u", opt_output_length, UINT32_MAX);
+        out_error(o, "ioctl: --output-length: \"%s\" is not a number 0..%u", opt_output_length,
+                  UINT32_MAX);
         return false;
     }
     uint32_t expect = RIO_STATUS_SUCCESS;
@@ -208,7 +214,8 @@ static int run_ioctl(const rt_globals *g, rt_output *o, char **args, int nargs)
     if (opt_list) {
         list_ioctls(o, set);
         code = RT_EXIT_OK;
-    } else if (find_ioctl(o, set, args[0], &io, &job.rq.ioctl) && build_request(o, io, args, nargs, &job, &input)) {
+    } else if (find_ioctl(o, set, args[0], &io, &job.rq.ioctl) &&
+               build_request(o, io, args, nargs, &job, &input)) {
         code = conn_run(g, o, ioctl_body, &job);
     }
     if (input)
@@ -218,13 +225,19 @@ static int run_ioctl(const rt_globals *g, rt_output *o, char **args, int nargs)
 }
 
 const rt_command rt_ioctl_command = {
-    "ioctl", "NAME [F=V...]", "Send any described IOCTL, fields by name, and decode its answer",
-    "F=V is Field=value.  NAME is an IOCTL of a device description (devices/*" RIODEV_SUFFIX ", $" RIODEV_PATH_ENV ", --devices):\n"
+    "ioctl",
+    "NAME [F=V...]",
+    "Send any described IOCTL, fields by name, and decode its answer",
+    "F=V is Field=value.  NAME is an IOCTL of a device description (devices/*" RIODEV_SUFFIX
+    ", $" RIODEV_PATH_ENV ", --devices):\n"
     "its full name (IOCTL_SERIAL_SET_BAUD_RATE), short name (SET_BAUD_RATE) or DEVICE.SHORT\n"
     "(serial.SET_BAUD_RATE), in any case; or a number, described or not.  Each Field=value\n"
     "sets a field of the input structure (unset fields are zero): a number, an enum name, flag\n"
     "names joined by |, text, or hex bytes.  The answer's output buffer is shown field by\n"
     "field, with enum and flag names; an undescribed one as a hex dump.\n"
     "A bad field name or value is a usage error (exit 4) and sends nothing.",
-    ioctl_entries, 0, G_MAXINT, run_ioctl,
+    ioctl_entries,
+    0,
+    G_MAXINT,
+    run_ioctl,
 };

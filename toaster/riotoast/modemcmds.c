@@ -13,17 +13,20 @@ static gdouble opt_wait = RT_MODEM_WAIT_S;
 static gchar *opt_number, *opt_file, *opt_dial;
 static gboolean opt_dtr, opt_dump;
 
+/* clang-format off */
 #define WAIT_ENTRY \
     {"wait", 'w', 0, G_OPTION_ARG_DOUBLE, &opt_wait, \
      "Seconds of silence after which the modem's answer is given up (the READ total timeout; default " \
      G_STRINGIFY(RT_MODEM_WAIT_S) ")", "SEC"}
 #define END_ENTRY {NULL, 0, 0, 0, NULL, NULL, NULL}
+/* clang-format on */
 
 /* --wait and the port options into s; false after a message. */
 static bool modem_setup(rt_output *o, const char *command, rt_port_setup *s)
 {
     if (!(opt_wait > 0.0 && opt_wait <= RT_MODEM_WAIT_MAX_S)) {
-        out_error(o, "%s: --wait must be more than 0 and at most %d seconds", command, RT_MODEM_WAIT_MAX_S);
+        out_error(o, "%s: --wait must be more than 0 and at most %d seconds", command,
+                  RT_MODEM_WAIT_MAX_S);
         return false;
     }
     s->interval_ms = RT_MODEM_GAP_MS;
@@ -69,12 +72,12 @@ static void show_answer(rt_output *o, const char *command, const modem_answer *a
 
 typedef struct modem_job {
     rt_port_setup setup;
-    char *line;          /* dial: ATD...; at: unused */
-    char **commands;     /* at */
+    char *line;      /* dial: ATD...; at: unused */
+    char **commands; /* at */
     int ncommands;
-    GByteArray *data;    /* send */
-    GByteArray *echo;    /* send */
-    const riodev_set *set; /* status */
+    GByteArray *data;         /* send */
+    GByteArray *echo;         /* send */
+    const riodev_set *set;    /* status */
     bool result_in_json_only; /* send: stdout holds only the echo */
 } modem_job;
 
@@ -101,7 +104,8 @@ static int run_dial(const rt_globals *g, rt_output *o, char **args, int nargs)
 {
     (void)nargs;
     modem_job job = {0};
-    if (!modem_setup(o, "modem dial", &job.setup) || !(job.line = dial_line(o, "modem dial", args[0])))
+    if (!modem_setup(o, "modem dial", &job.setup) ||
+        !(job.line = dial_line(o, "modem dial", args[0])))
         return RT_EXIT_USAGE;
     int code = conn_run(g, o, dial_body, &job);
     g_free(job.line);
@@ -124,8 +128,8 @@ static int send_body(rt_conn *c, void *ctx)
             guint before = job->echo->len;
             code = port_read(c, &job->setup, done - before, job->echo);
             if (code == RT_EXIT_OK && job->echo->len == before) {
-                out_error(c->out, "modem send: %u of %u bytes came back within %.1f s (--wait)", before,
-                          job->data->len, job->setup.total_ms / 1000.0);
+                out_error(c->out, "modem send: %u of %u bytes came back within %.1f s (--wait)",
+                          before, job->data->len, job->setup.total_ms / 1000.0);
                 return RT_EXIT_STATUS;
             }
         }
@@ -264,10 +268,12 @@ static int run_status(const rt_globals *g, rt_output *o, char **args, int nargs)
 
 /* ---- the table ------------------------------------------------------------- */
 
-static const GOptionEntry dial_entries[] = {RT_PORT_ENTRIES, WAIT_ENTRY, END_ENTRY};
+/* dial, at: the port, --wait. */
+static const GOptionEntry port_entries[] = {RT_PORT_ENTRIES, WAIT_ENTRY, END_ENTRY};
 
 static const GOptionEntry send_entries[] = {
-    {"file", 'f', 0, G_OPTION_ARG_FILENAME, &opt_file, "Send this file's bytes (- for standard input)", "FILE"},
+    {"file", 'f', 0, G_OPTION_ARG_FILENAME, &opt_file,
+     "Send this file's bytes (- for standard input)", "FILE"},
     {"number", 'N', 0, G_OPTION_ARG_STRING, &opt_number,
      "The number to dial first (default " RT_MODEM_DEFAULT_NUMBER ")", "NUMBER"},
     {"dump", 'x', 0, G_OPTION_ARG_NONE, &opt_dump, "Show what came back as a hex dump", NULL},
@@ -277,9 +283,10 @@ static const GOptionEntry send_entries[] = {
 };
 
 static const GOptionEntry status_entries[] = {
-    {"dtr", 0, 0, G_OPTION_ARG_NONE, &opt_dtr, "SET_DTR first (the modem raises DSR and CTS)", NULL},
-    {"dial", 'd', 0, G_OPTION_ARG_STRING, &opt_dial, "SET_DTR and dial NUMBER first (a call raises DCD)",
-     "NUMBER"},
+    {"dtr", 0, 0, G_OPTION_ARG_NONE, &opt_dtr, "SET_DTR first (the modem raises DSR and CTS)",
+     NULL},
+    {"dial", 'd', 0, G_OPTION_ARG_STRING, &opt_dial,
+     "SET_DTR and dial NUMBER first (a call raises DCD)", "NUMBER"},
     WAIT_ENTRY,
     END_ENTRY,
 };
@@ -289,8 +296,9 @@ const rt_command rt_modem_commands[] = {
      "SET_DTR, SET_BAUD_RATE and SET_LINE_CONTROL when asked, SET_TIMEOUTS, then ATD<NUMBER>\n"
      "and READs until the modem's result code.  Exit status 1 unless it is CONNECT; the call\n"
      "ends when the handle closes.",
-     dial_entries, 1, 1, run_dial},
-    {"modem send", "[TEXT]", "Dial, send TEXT (or --file) online and show what the far end sends back",
+     port_entries, 1, 1, run_dial},
+    {"modem send", "[TEXT]",
+     "Dial, send TEXT (or --file) online and show what the far end sends back",
      "Dials --number, then WRITEs the data (a receive queue's worth at a time) and READs the\n"
      "simulated far end's echo back: the bytes go to standard output as they came (--json:\n"
      "Echo).  Exit status 1 if they differ from the data sent.",
@@ -300,7 +308,7 @@ const rt_command rt_modem_commands[] = {
      "lines are printed without the echo, the result code (OK, ERROR, ...) last.  All the\n"
      "commands use one handle, in order.  Exit status 1 when one is not answered OK (or\n"
      "CONNECT); the commands after it are not sent.",
-     dial_entries, 1, G_MAXINT, run_at},
+     port_entries, 1, G_MAXINT, run_at},
     {"modem status", "", "Show GET_MODEMSTATUS, GET_COMMSTATUS, the baud rate and line control",
      "The values are decoded with the serial port's description (devices/serial" RIODEV_SUFFIX
      "):\nflag and enum names.  A new handle starts with DTR clear: --dtr or --dial show more.",

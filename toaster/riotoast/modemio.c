@@ -13,6 +13,7 @@ gchar *rt_opt_baud, *rt_opt_line;
 
 /* ---- --baud, --line ------------------------------------------------------ */
 
+/* clang-format off */
 static const char *const parity_names[] = {
 #define RT_X_NAME(sym, name) [sym] = name,
     RIO_SERIAL_PARITY_TABLE(RT_X_NAME)
@@ -21,6 +22,7 @@ static const char *const stop_bits_names[] = {
     RIO_SERIAL_STOP_BITS_TABLE(RT_X_NAME)
 #undef RT_X_NAME
 };
+/* clang-format on */
 
 /* "8N1", "7E1.5": one digit, the parity's initial, the stop bits. */
 static bool parse_line_control(const char *text, uint8_t line[RIO_SERIAL_LINE_CONTROL_SIZE])
@@ -51,7 +53,9 @@ bool port_setup_parse(rt_output *o, const char *command, rt_port_setup *s)
     }
     s->set_line = rt_opt_line != NULL;
     if (s->set_line && !parse_line_control(rt_opt_line, s->line)) {
-        out_error(o, "%s: --line: \"%s\" is not data bits, parity (N O E M S) and stop bits (1 1.5 2), like 8N1",
+        out_error(o,
+                  "%s: --line: \"%s\" is not data bits, parity (N O E M S) and stop bits (1 1.5 "
+                  "2), like 8N1",
                   command, rt_opt_line);
         return false;
     }
@@ -92,7 +96,8 @@ int port_write(rt_conn *c, const uint8_t *data, uint32_t len)
     rio_response resp;
     int code = conn_call(c, &rq, &resp);
     if (code == RT_EXIT_OK && resp.header.information != len) {
-        out_error(c->out, "IRP_MJ_WRITE: the port accepted %u of %u bytes", resp.header.information, len);
+        out_error(c->out, "IRP_MJ_WRITE: the port accepted %u of %u bytes", resp.header.information,
+                  len);
         code = RT_EXIT_STATUS;
     }
     return code;
@@ -125,8 +130,8 @@ static bool is_final(const char *line, bool *ok)
     static const char *const failures[] = {RIO_MODEM_ERROR, RIO_MODEM_NO_CARRIER, RT_MODEM_BUSY,
                                            RT_MODEM_NO_DIALTONE, RT_MODEM_NO_ANSWER};
     size_t connect = strlen(RIO_MODEM_CONNECT);
-    *ok = strcmp(line, RIO_MODEM_OK) == 0 ||
-          (strncmp(line, RIO_MODEM_CONNECT, connect) == 0 && (line[connect] == '\0' || line[connect] == ' '));
+    *ok = strcmp(line, RIO_MODEM_OK) == 0 || (strncmp(line, RIO_MODEM_CONNECT, connect) == 0 &&
+                                              (line[connect] == '\0' || line[connect] == ' '));
     for (size_t i = 0; !*ok && i < G_N_ELEMENTS(failures); i++)
         if (strcmp(line, failures[i]) == 0)
             return true;
@@ -136,7 +141,8 @@ static bool is_final(const char *line, bool *ok)
 /* Take the complete lines (ended by CR or LF) of rx from *pos on into a;
  * true once a final result code came.  The first line, when it repeats
  * the command, is the modem's echo and is left out. */
-static bool take_lines(const GByteArray *rx, size_t *pos, const char *command, bool *echo_seen, modem_answer *a)
+static bool take_lines(const GByteArray *rx, size_t *pos, const char *command, bool *echo_seen,
+                       modem_answer *a)
 {
     const char *text = (const char *)rx->data;
     for (size_t i = *pos; i < rx->len; i++) {
@@ -181,7 +187,8 @@ int modem_command(rt_conn *c, const rt_port_setup *s, const char *line, modem_an
         }
         code = port_read(c, s, RIO_SERIAL_QUEUE_SIZE, rx);
         if (code == RT_EXIT_OK && rx->len == before) {
-            out_error(c->out, "modem: no answer to %s within %.1f s (--wait)", line, s->total_ms / 1000.0);
+            out_error(c->out, "modem: no answer to %s within %.1f s (--wait)", line,
+                      s->total_ms / 1000.0);
             code = RT_EXIT_CONNECTION;
         }
     }

@@ -20,18 +20,20 @@
 
 /* The port options every modem command and terminal take. */
 extern gchar *rt_opt_baud, *rt_opt_line;
+/* clang-format off */
 #define RT_PORT_ENTRIES \
     {"baud", 'b', 0, G_OPTION_ARG_STRING, &rt_opt_baud, \
      "SET_BAUD_RATE to N bits per second first (sent as given; the port starts at " \
      G_STRINGIFY(RIO_SERIAL_BAUD_DEFAULT) ")", "N"}, \
     {"line", 'L', 0, G_OPTION_ARG_STRING, &rt_opt_line, \
      "SET_LINE_CONTROL first: data bits, parity (N O E M S), stop bits (1 1.5 2), e.g. 7E1", "8N1"}
+/* clang-format on */
 
 /* A modem's final result codes besides rio.h's (a real modem behind the
  * tty backend may give them). */
-#define RT_MODEM_BUSY "BUSY"
+#define RT_MODEM_BUSY        "BUSY"
 #define RT_MODEM_NO_DIALTONE "NO DIALTONE"
-#define RT_MODEM_NO_ANSWER "NO ANSWER"
+#define RT_MODEM_NO_ANSWER   "NO ANSWER"
 
 typedef struct rt_port_setup {
     bool set_baud, set_line;

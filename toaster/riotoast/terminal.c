@@ -156,7 +156,8 @@ static int terminal_body(rt_conn *c, void *ctx)
     if (code != RT_EXIT_OK)
         return code;
     if (isatty(STDIN_FILENO))
-        fprintf(stderr, "riotoast: connected to %s port %u; Ctrl-] quits\n", job->g->server, job->g->port);
+        fprintf(stderr, "riotoast: connected to %s port %u; Ctrl-] quits\n", job->g->server,
+                job->g->port);
     raw_tty();
     while (code == RT_EXIT_OK && !job->quit) {
         bool was_eof = job->eof, got;
@@ -197,19 +198,25 @@ static int run_terminal(const rt_globals *g, rt_output *o, char **args, int narg
 static const GOptionEntry terminal_entries[] = {
     RT_PORT_ENTRIES,
     {"poll", 0, 0, G_OPTION_ARG_INT, &opt_poll_ms,
-     "Milliseconds a READ waits for the modem before the keyboard's next turn (default "
-     G_STRINGIFY(RT_TERMINAL_POLL_MS) ")", "MS"},
+     "Milliseconds a READ waits for the modem before the keyboard's next turn "
+     "(default " G_STRINGIFY(RT_TERMINAL_POLL_MS) ")",
+     "MS"},
     {"binary", 0, 0, G_OPTION_ARG_NONE, &opt_binary,
      "Send input bytes as they are (default: a newline goes as CR, CR LF as one CR)", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
 const rt_command rt_terminal_command = {
-    "terminal", "", "Interactive terminal on the serial port: keyboard to WRITE, READ to the screen",
+    "terminal",
+    "",
+    "Interactive terminal on the serial port: keyboard to WRITE, READ to the screen",
     "Raises DTR, sets the port up, then alternates: what standard input has goes out in a\n"
     "WRITE, and a READ waits up to --poll ms for the modem's bytes, which go to standard\n"
     "output as they are.  Type AT commands (ATI, ATD123, +++ to leave a call).  Ctrl-] quits;\n"
     "so does the end of standard input (a pipe), once the port has been quiet for one --poll.\n"
     "On a terminal the input is raw while it runs and is restored however it ends.",
-    terminal_entries, 0, 0, run_terminal,
+    terminal_entries,
+    0,
+    0,
+    run_terminal,
 };
