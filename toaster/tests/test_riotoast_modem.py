@@ -344,3 +344,9 @@ def test_terminal_on_a_real_tty(riotoast, rio_bin, toasterd):
     finally:
         os.close(master)
         os.close(slave)
+
+
+def test_a_modem_command_on_a_toaster(riotoast, toasterd):
+    r = riotoast("modem", "dial", "1", port=toasterd(serials=1).port(1))
+    assert r.code == EXIT_STATUS, r
+    one_error_line(r, "IOCTL_SERIAL_SET_DTR", "STATUS_INVALID_DEVICE_REQUEST")
