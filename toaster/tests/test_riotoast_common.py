@@ -53,10 +53,12 @@ class Result:
         return "exit %d\nstdout: %r\nstderr: %s" % (self.code, self.out[:2000], self.err[:2000])
 
 
-def run_riotoast(binary, *args, port=None, stdin=b"", timeout=30):
-    """Run riotoast [--port PORT] ARGS; never hangs longer than timeout."""
+def run_riotoast(binary, *args, port=None, stdin=b"", timeout=30, env=None):
+    """Run riotoast [--port PORT] ARGS (env: variables to set); never hangs
+    longer than timeout."""
     argv = [binary] + (["--port", str(port)] if port is not None else []) + [str(a) for a in args]
-    proc = subprocess.run(argv, input=stdin, capture_output=True, timeout=timeout)
+    proc = subprocess.run(argv, input=stdin, capture_output=True, timeout=timeout,
+                          env=dict(os.environ, **env) if env else None)
     return Result(proc)
 
 

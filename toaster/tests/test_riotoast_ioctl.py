@@ -87,10 +87,10 @@ def gauge(tmp_path):
     return str(path)
 
 
-def served(riotoast, *args, answer=None):
+def served(riotoast, *args, answer=None, env=None):
     """riotoast ARGS against a scripted server; (result, the IOCTL request)."""
     with ScriptedServer(answer=answer) as server:
-        result = riotoast("--timeout", "5", *args, port=server.port)
+        result = riotoast("--timeout", "5", *args, port=server.port, env=env)
     ioctls = [r for r in server.requests if r.major == DEFS.MJ_DEVICE_CONTROL]
     assert [r.major for r in server.requests] == [DEFS.MJ_CREATE, DEFS.MJ_DEVICE_CONTROL, DEFS.MJ_CLOSE], result
     return result, ioctls[0]
@@ -238,6 +238,14 @@ def test_a_clashing_description_is_refused(riotoast, tmp_path, gauge):
     r = riotoast("ioctl", "-D", gauge, "-D", str(clash), "gauge.reset", port=free_port())
     assert r.code == EXIT_LOCAL, r
     one_error_line(r, "gauge")
+
+
+def test_rio_device_path_replaces_the_shipped_descriptions(riotoast, gauge):
+    env = {"RIO_DEVICE_PATH": os.path.dirname(gauge)}
+    r = riotoast("--json", "ioctl", "--list", env=env)
+    assert {i["device"] for i in r.json()["result"]["ioctls"]} == {"gauge"}, r
+    r, req = served(riotoast, "ioctl", "GET_INFO", env=env)   # no longer ambiguous: the toaster is gone
+    assert r.code == EXIT_OK and req.ioctl == 0x8A5C2058, r     # fn 0x816, BUFFERED, ANY
 
 
 # ---- --list --------------------------------------------------------------------
