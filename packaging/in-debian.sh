@@ -28,6 +28,8 @@ step "riotoast against riotoasterd"
 # cannot start closes the pipe instead.  A port taken meanwhile (exit 2):
 # another one.
 mkfifo "$work/ready"
+pid=""
+trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true' EXIT
 for attempt in 1 2 3 4 5; do
   base=$(shuf -i 20000-60000 -n 1)
   riotoasterd --serials 1 --base-port "$base" --ready-fd 3 3>"$work/ready" 2>"$work/daemon.log" &
@@ -42,8 +44,12 @@ port=$((base + 1))
 riotoast --port "$port" session >"$work/session.out" || fail "riotoast session: $(cat "$work/session.out")"
 toast=$(printf 'debian bread' | riotoast --port "$port" toast -d 2 @-) || fail "riotoast toast"
 [ "$toast" = "debian bread" ] || fail "riotoast toast gave back '$toast'"
+# The device descriptions, where the programs look for them (/usr/share/rio/devices)
+info=$(riotoast --port "$port" ioctl GET_INFO) || fail "riotoast ioctl GET_INFO: $info"
+echo "$info" | grep -q '^SerialNumber *1$' || fail "riotoast ioctl GET_INFO gave: $info"
 kill -TERM "$pid"
 wait "$pid" || fail "riotoasterd exit status $? after SIGTERM (want 0)"
+pid=""
 
 step "bash completion"
 got=$(bash --norc --noprofile -c '. /usr/share/bash-completion/completions/riotoast

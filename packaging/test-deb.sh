@@ -2,7 +2,10 @@
 # test-deb.sh BUILD — the Debian packages, installed the way a user would,
 # into a clean Debian system, and used there.
 #
-#  1. cpack -G DEB in BUILD: rio-tools, python3-rioconf, rio-wireshark-plugin
+#  1. cpack -G DEB: rio-tools, python3-rioconf, rio-wireshark-plugin, from
+#     BUILD if it is configured for /usr, else from BUILD/packaging/deb-build
+#     (configured for /usr from the same sources, only what the packages
+#     hold is built; incremental after the first run)
 #  2. a fresh copy of a clean bookworm (mmdebstrap's "apt" variant, made once
 #     by debian-base.sh into $RIO_PKG_CACHE, default /tmp/rio-pkg, and reused)
 #  3. apt-get install ./*.deb tshark inside it: the packages' Depends must
@@ -33,8 +36,19 @@ run=$(mktemp -d /tmp/rio-pkg-run.XXXXXX)
 trap 'rm -rf "$run"' EXIT INT TERM
 root=$run/root
 
+# The programs have the install prefix compiled in: packages for /usr come
+# from a build configured for /usr.
+pkgbuild=$build
+if ! grep -qx 'CMAKE_INSTALL_PREFIX:PATH=/usr' "$build/CMakeCache.txt"; then
+  pkgbuild=$build/packaging/deb-build
+  echo "== a build for /usr in $pkgbuild" >&2
+  cmake -S "$top" -B "$pkgbuild" -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON -DRIO_SANITIZE=OFF -DRIO_FUZZ=OFF >"$run/cmake.log" 2>&1 \
+    || { cat "$run/cmake.log" >&2; exit 1; }
+  cmake --build "$pkgbuild" -j2 --target rio_packaged >"$run/build.log" 2>&1 || { tail -40 "$run/build.log" >&2; exit 1; }
+fi
 echo "== cpack" >&2
-(cd "$build" && cpack -G DEB -B "$run/debs" >"$run/cpack.log" 2>&1) || { cat "$run/cpack.log" >&2; exit 1; }
+(cd "$pkgbuild" && cpack -G DEB -B "$run/debs" >"$run/cpack.log" 2>&1) || { cat "$run/cpack.log" >&2; exit 1; }
 ls "$run/debs"/*.deb >&2
 
 echo "== a clean $suite in $root" >&2
