@@ -24,8 +24,17 @@ def test_help_documents_exit_codes(rio_bin):
     p = run(rio_bin, "--help")
     assert p.returncode == 0
     for text in ("--serials", "--farm", "--listen", "--stall-timeout", "--idle-timeout", "--toast-ms-per-level",
-                 "--trace", "--ready-fd", "--fault", "Exit status", "2  usage error"):
+                 "--trace", "--ready-fd", "--fault", "Exit status", "2  usage error", "--modem", "--modems",
+                 "--device=KIND:SERIALS[:ARG]", "toaster:SERIALS", "modem:SERIALS", "tty:SERIALS:PATH"):
         assert text in p.stdout
+
+
+def test_help_defaults_come_from_the_constants(rio_bin):
+    out = run(rio_bin, "--help").stdout
+    assert "device N listens on BASE+N (default %d)" % DEFS.BASE_PORT in out
+    assert "within SEC (default %g;" % (DEFS.STALL_TIMEOUT_MS / 1000) in out
+    assert "(default %d)" % DEFS.DATA_MAX in out
+    assert "at least %d" % DEFS.TOASTER_MAX_LOAD_BYTES in out
 
 
 @pytest.mark.parametrize("args", [
@@ -35,6 +44,12 @@ def test_help_documents_exit_codes(rio_bin):
     ["--stall-timeout", "0"], ["--stall-timeout", "-1"], ["--stall-timeout", "abc"], ["--idle-timeout", "x"],
     ["--toast-ms-per-level", "-5"], ["--no-such-option"], ["extra-argument"], ["--listen", "not-an-address"],
     ["--ready-fd", "-7"],
+    # device kinds
+    ["--device", "bogus:1"], ["--device", "modem"], ["--device", "tty:1"], ["--device", "toaster:1:extra"],
+    ["--device", "tty:1-2:/dev/ttyS0"], ["--device", "modem:0"], ["--serials", "1-2", "--modem", "2"],
+    ["--modem", "3", "--device", "toaster:3"], ["--modems", "2"], ["--toasters", "2"],
+    ["--farm", FARM, "--modem", "1"], ["--farm", FARM, "--toasters", "0", "--modems", "0"],
+    ["--farm", FARM, "--modems", "2", "--device", "modem:2"],
 ])
 def test_usage_errors_exit_2_with_one_line(rio_bin, args):
     if args[0] == "--listen":
@@ -188,3 +203,26 @@ def test_out_of_file_descriptors_pauses_accepts(rio_build):
                 c.close()
         assert "pausing accepts" in d.log()
         assert d.stop() == 0
+
+
+def test_general_device_syntax_and_a_mixed_farm(rio_build):
+    """--device toaster:1-2 is --serials 1-2; a farm may mix kinds, numbered
+    toasters first (the lowest free device is given, whatever its kind)."""
+    base = free_port_block(3)
+    with Daemon(rio_build, ["--device", "toaster:1-2", "--device", "modem:3", "--base-port", str(base),
+                            "--listen", "127.0.0.1"]) as d:
+        assert d.ready, d.log()
+        assert "listening on 127.0.0.1:%d (serial 2)" % (base + 2) in d.log()
+        assert "listening on 127.0.0.1:%d (serial 3, modem)" % (base + 3) in d.log()
+        d.stop()
+    port = free_port_block(0)
+    with Daemon(rio_build, ["--farm", str(port), "--toasters", "1", "--modems", "1", "--listen", "127.0.0.1"]) as f:
+        assert f.ready, f.log()
+        assert "listening on 127.0.0.1:%d (farm, 1 toaster, 1 modem)" % port in f.log()
+        with Conn("127.0.0.1", port) as first, Conn("127.0.0.1", port) as second:
+            ok(first.create())
+            assert info(first)["serial"] == 1  # the toaster
+            ok(second.create())
+            p = SerialPort(second)
+            assert p.baud() == DEFS.SERIAL_BAUD_DEFAULT  # the modem, serial 2
+        f.stop()

@@ -73,3 +73,53 @@ def test_valgrind_limits_no_leak(rio_build):
         c.close()
         assert "ERROR SUMMARY: 0 errors" in d.log()
         assert "close 127.0.0.1" in d.log() and "request budget exhausted" in d.log()
+
+
+def test_valgrind_serial_session_no_leak(rio_build):
+    """A modem and a tty (a pty pair) under valgrind: a pending READ
+    completed by the master, a pending WAIT_ON_MASK abandoned by a
+    disconnect, a big READ buffer, the AT dialogue, SIGTERM with a handle
+    open."""
+    import os
+    import select
+    if not shutil.which("valgrind"):
+        pytest.skip("valgrind not installed")
+    if sanitized(rio_build):
+        pytest.skip("ASan build: valgrind cannot run it")
+    master, slave = os.openpty()
+    base = free_port_block(2)
+    args = ["--modem", "1", "--device", "tty:2:%s" % os.ttyname(slave), "--base-port", str(base)]
+    wrapper = ["valgrind", "--leak-check=full", "--error-exitcode=99", "--errors-for-leak-kinds=definite,indirect"]
+    try:
+        with Daemon(rio_build, args, wrapper=wrapper, ready_timeout=60) as d:
+            os.close(slave)
+            slave = None
+            assert d.ready, d.log()
+            m = SerialPort(Conn("127.0.0.1", base + 1, timeout=30))
+            ok(m.c.create())
+            m.dtr()
+            assert m.at("ATI").endswith(framed(DEFS.MODEM_OK))
+            m.write(b"B" * (DEFS.SERIAL_QUEUE_SIZE + 100))  # overflow
+            assert len(m.read(DEFS.DATA_MAX)) == DEFS.SERIAL_QUEUE_SIZE
+            m.wait_mask(DEFS.SERIAL_EV_RING)
+            m.c.request(DEFS.MJ_DEVICE_CONTROL, DEFS.IOCTL_SERIAL_WAIT_ON_MASK, DEFS.SERIAL_U32_SIZE)
+            m.c.close()  # abandoned while pending
+            t = SerialPort(Conn("127.0.0.1", base + 2, timeout=30))
+            ok(t.c.create())
+            t.set_timeouts(0, 0, 0)
+            t.c.request(DEFS.MJ_READ, output_length=3)
+            os.write(master, b"xyz")
+            assert ok(t.c.recv_pdu(), 3, 3).data == b"xyz"
+            t.dtr()
+            t.write(b"out")
+            assert select.select([master], [], [], 30)[0] and os.read(master, 3) == b"out"
+            again = SerialPort(Conn("127.0.0.1", base + 1, timeout=30))
+            ok(again.c.create())  # the modem was released by the disconnect
+            assert d.stop(timeout=60) == 0, d.log()
+            t.c.close()
+            again.c.close()
+            assert "ERROR SUMMARY: 0 errors" in d.log()
+    finally:
+        os.close(master)
+        if slave is not None:
+            os.close(slave)
