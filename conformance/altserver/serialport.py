@@ -31,7 +31,6 @@ SHOULDS_NOT_FOLLOWED = {
     "RIO-SER-039": "an empty line is answered ERROR",
     "RIO-SER-041": "ATD with a call up goes back online on that call (CONNECT)",
     "RIO-SER-048": "the +++ of an escape are not echoed (held until the guard time decides)",
-    "RIO-SER-058": "the Windows driver's special case: MAXDWORD interval and multiplier return at once with what is there",
     "RIO-SER-065": "an ATZ that ends a call raises no RLSD",
     "RIO-SER-067": "bytes that go straight to a pending READ raise no RXCHAR",
 }
@@ -99,7 +98,7 @@ class SerialPort:
             p["got"] += data[:n]
             data = data[n:]
             p["last"] = self.now()
-            if len(p["got"]) == p["want"] or p["first_byte_ends"]:
+            if len(p["got"]) == p["want"]:
                 self.finish_read()
             else:
                 self.arm_read()
@@ -123,15 +122,12 @@ class SerialPort:
         interval, mult, const = self.timeouts[:3]
         if len(take) == want or (interval == MAXDWORD and mult == 0 and const == 0):
             return D.STATUS_SUCCESS, take
-        special = interval == MAXDWORD and mult == MAXDWORD and 0 < const < MAXDWORD
-        if special and take:            # the Windows driver's rule (a SHOULD not followed)
-            return D.STATUS_SUCCESS, take
-        total = const if special else mult * want + const
+        total = mult * want + const     # may be huge: MAXDWORD is no special case here
         start = self.now()
         self.pending = {"kind": "read", "want": want, "got": bytearray(take), "future": asyncio.Future(),
                         "total": start + total / 1000.0 if total else None,
-                        "interval": None if special or not interval else interval / 1000.0,
-                        "last": start if take else None, "first_byte_ends": special}
+                        "interval": interval / 1000.0 if interval else None,
+                        "last": start if take else None}
         self.arm_read()
         return self.pending["future"]
 
