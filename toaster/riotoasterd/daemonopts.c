@@ -203,13 +203,17 @@ bool parse_device_spec(const char *text, const device_ops **ops, char **list, ch
     return true;
 }
 
-static bool add_device_option(spec_list *l, const char *text, char *err, size_t errlen)
+/* Every --device KIND:SERIALS[:ARG] (either mode). */
+static bool add_device_options(gchar **specs, spec_list *l, char *err, size_t errlen)
 {
-    const device_ops *ops;
-    char *list, *arg;
-    bool ok = parse_device_spec(text, &ops, &list, &arg, err, errlen) && add_list(l, ops, list, arg, err, errlen);
-    g_free(list);
-    g_free(arg);
+    bool ok = true;
+    for (gchar **d = specs; ok && d && *d; d++) {
+        const device_ops *ops;
+        char *list, *arg;
+        ok = parse_device_spec(*d, &ops, &list, &arg, err, errlen) && add_list(l, ops, list, arg, err, errlen);
+        g_free(list);
+        g_free(arg);
+    }
     return ok;
 }
 
@@ -254,13 +258,19 @@ static bool usage_error(const char *fmt, const char *arg)
     return false;
 }
 
+/* lo <= value <= hi, else the usage error "OPT: want LO..HI". */
+static bool check_range(gint64 value, gint64 lo, gint64 hi, const char *opt)
+{
+    if (value >= lo && value <= hi)
+        return true;
+    char msg[80];
+    snprintf(msg, sizeof msg, "%%s: want %lld..%lld", (long long)lo, (long long)hi);
+    return usage_error(msg, opt);
+}
+
 static bool check_port(gint64 port, const char *opt)
 {
-    char msg[80];
-    snprintf(msg, sizeof msg, "%%s: port must be 1..%u", PORT_MAX);
-    if (port < 1 || port > PORT_MAX)
-        return usage_error(msg, opt);
-    return true;
+    return check_range(port, 1, PORT_MAX, opt);
 }
 
 static bool convert_timeouts(const raw_options *r, server_config *cfg)
@@ -273,10 +283,8 @@ static bool convert_timeouts(const raw_options *r, server_config *cfg)
     cfg->write_ms = RIO_STALL_TIMEOUT_MS;
     if (r->write && (!parse_seconds(r->write, &cfg->write_ms) || cfg->write_ms == 0))
         return usage_error("--write-timeout '%s': want seconds > 0 (fractions allowed)", r->write);
-    char msg[60];
-    snprintf(msg, sizeof msg, "%%s: want 0..%u", TOAST_MS_MAX);
-    if (r->toast_ms < 0 || r->toast_ms > TOAST_MS_MAX)
-        return usage_error(msg, "--toast-ms-per-level");
+    if (!check_range(r->toast_ms, 0, TOAST_MS_MAX, "--toast-ms-per-level"))
+        return false;
     cfg->toast_ms_per_level = (uint32_t)r->toast_ms;
     return true;
 }
@@ -300,10 +308,8 @@ static bool convert_limits(const raw_options *r, server_config *cfg)
         !convert_bytes(r->request_budget, "--request-budget", DEFAULT_REQUEST_BUDGET, &cfg->request_budget) ||
         !convert_bytes(r->max_output, "--max-output-bytes", DEFAULT_MAX_OUTPUT_BYTES, &cfg->max_output))
         return false;
-    char msg[60];
-    snprintf(msg, sizeof msg, "%%s: want 1..%u", MAX_CONNECTIONS_LIMIT);
-    if (r->max_connections < 1 || r->max_connections > MAX_CONNECTIONS_LIMIT)
-        return usage_error(msg, "--max-connections");
+    if (!check_range(r->max_connections, 1, MAX_CONNECTIONS_LIMIT, "--max-connections"))
+        return false;
     cfg->max_connections = (uint32_t)r->max_connections;
     return true;
 }
@@ -312,12 +318,9 @@ static bool convert_limits(const raw_options *r, server_config *cfg)
  * order; --device adds devices with serials of their own. */
 static bool collect_farm(const raw_options *r, spec_list *l, char *err, size_t errlen)
 {
-    char msg[60];
-    snprintf(msg, sizeof msg, "%%s: want 0..%u", SERIAL_MAX);
-    if (r->toasters > (gint64)SERIAL_MAX || r->toasters < -1)
-        return usage_error(msg, "--toasters");
-    if (r->modems > (gint64)SERIAL_MAX || r->modems < -1)
-        return usage_error(msg, "--modems");
+    if ((r->toasters != -1 && !check_range(r->toasters, 0, SERIAL_MAX, "--toasters")) ||
+        (r->modems != -1 && !check_range(r->modems, 0, SERIAL_MAX, "--modems")))
+        return false;
     gint64 toasters = r->toasters;
     if (toasters < 0) /* not given: the default pool unless other devices are */
         toasters = r->modems < 0 && !r->device ? DEFAULT_FARM_TOASTERS : 0;
@@ -325,9 +328,8 @@ static bool collect_farm(const raw_options *r, spec_list *l, char *err, size_t e
     if (!add_count(l, &devmodel_toaster, toasters, &next, err, errlen) ||
         !add_count(l, &devmodel_modem, r->modems < 0 ? 0 : r->modems, &next, err, errlen))
         return usage_error("farm: %s", err);
-    for (gchar **d = r->device; d && *d; d++)
-        if (!add_device_option(l, *d, err, errlen))
-            return usage_error("--device %s", err);
+    if (!add_device_options(r->device, l, err, errlen))
+        return usage_error("--device %s", err);
     if (!l->n)
         return usage_error("%s: the farm has no devices", "--farm");
     return true;
@@ -346,9 +348,8 @@ static bool collect_per_device(const raw_options *r, spec_list *l, char *err, si
     for (gchar **m = r->modem; m && *m; m++)
         if (!add_list(l, &devmodel_modem, *m, NULL, err, errlen))
             return usage_error("--modem: %s", err);
-    for (gchar **d = r->device; d && *d; d++)
-        if (!add_device_option(l, *d, err, errlen))
-            return usage_error("--device %s", err);
+    if (!add_device_options(r->device, l, err, errlen))
+        return usage_error("--device %s", err);
     return true;
 }
 
@@ -369,10 +370,9 @@ static bool convert_mode(const raw_options *r, server_config *cfg)
     cfg->farm_port = (uint16_t)r->farm_port;
     if (cfg->farm)
         return true;
-    char msg[80];
-    snprintf(msg, sizeof msg, "%%s: base port + highest serial must be a port <= %u", PORT_MAX);
-    if (r->base_port < 0 || r->base_port + cfg->devices[cfg->ndevices - 1].serial > PORT_MAX)
-        return usage_error(msg, "--base-port");
+    if (!check_range(r->base_port, 0, PORT_MAX - cfg->devices[cfg->ndevices - 1].serial,
+                     "--base-port (plus the highest serial, a port)"))
+        return false;
     cfg->base_port = (uint32_t)r->base_port;
     return true;
 }

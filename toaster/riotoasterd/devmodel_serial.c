@@ -228,19 +228,17 @@ static dev_wait serial_wait(const device *d)
                       .fd = input ? ttyport_fd(&m->tty) : -1};
 }
 
+/* What modem and tty share: all but their open. */
+#define SERIAL_OPS                                                                                                 \
+    .close = serial_close, .reset = serial_reset, .abandon = serial_abandon, .read = serial_read,                 \
+    .write = serial_write, .control = serial_control, .poll = serial_poll, .wait = serial_wait
+
 const device_ops devmodel_modem = {
     .kind = "modem",
     .plural = "modems",
     .summary = "a serial port with a simulated Hayes modem (brief section 7)",
     .open = modem_open,
-    .close = serial_close,
-    .reset = serial_reset,
-    .abandon = serial_abandon,
-    .read = serial_read,
-    .write = serial_write,
-    .control = serial_control,
-    .poll = serial_poll,
-    .wait = serial_wait,
+    SERIAL_OPS,
 };
 
 const device_ops devmodel_tty = {
@@ -249,12 +247,5 @@ const device_ops devmodel_tty = {
     .arg = "PATH",
     .summary = "a real serial port of this host (termios), PATH a tty",
     .open = tty_open,
-    .close = serial_close,
-    .reset = serial_reset,
-    .abandon = serial_abandon,
-    .read = serial_read,
-    .write = serial_write,
-    .control = serial_control,
-    .poll = serial_poll,
-    .wait = serial_wait,
+    SERIAL_OPS,
 };
