@@ -1,5 +1,6 @@
-"""The interop matrix of the README: riotoasterd, altserver and a faulty
-riotoasterd build side by side, then a headless Chromium screenshot.
+"""The interop matrix of the README: riotoasterd (toasters and modems),
+altserver, altserver's modem and a faulty riotoasterd build side by side,
+then a headless Chromium screenshot.
 
     /usr/bin/python3 conformance/altserver/matrix_demo.py --rio-build build OUTDIR [--png docs/conformance-matrix.png]
 
@@ -47,6 +48,7 @@ def main():
     a = p.parse_args()
     os.makedirs(a.outdir, exist_ok=True)
     alt, told = launch.altserver_told()
+    modem, modem_told = launch.altserver_modem(True)
     try:
         targets = os.path.join(a.outdir, "targets")
         with open(targets, "w", encoding="utf-8") as f:
@@ -54,6 +56,7 @@ def main():
             f.write("riotoasterd  embedded\n")
             f.write("altserver  %s:%d  %s --rio-farm %s:%d\n" % (alt.host, alt.port, " ".join(told),
                                                                  alt.host, alt.farm_port))
+            f.write("altserver-modem  %s:%d  %s\n" % (modem.host, modem.port, " ".join(modem_told)))
             f.write("riotoasterd-fault  embedded  --rio-server-arg=--fault=%s\n" % FAULT)
         status = subprocess.run([sys.executable, "-m", "pytest", "-q", os.path.join(ROOT, "conformance"),
                                  "--rio-build", a.rio_build, "--rio-targets", targets, "--rio-matrix-dir", a.outdir,
@@ -61,6 +64,7 @@ def main():
                                  "--rio-json", os.path.join(a.outdir, "matrix.json")], cwd=ROOT).returncode
     finally:
         alt.stop()
+        modem.stop()
     with open(os.path.join(a.outdir, "matrix.json"), encoding="utf-8") as f:
         m = json.load(f)
     names = [t["name"] for t in m["targets"]]
