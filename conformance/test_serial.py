@@ -17,9 +17,13 @@ from time import monotonic as _now
 
 import pytest
 
+from pyrio.daemon import Toasterd
 from pyrio.riodefs import DEFS
 
+from .rioconf import devices
 from .rioconf import port as P
+from .rioconf import target as tgt
+from .rioconf.context import Context
 from .rioconf.helpers import bread
 from .rioconf.port import OK, ERROR, NO_CARRIER, IDENTITY, Port, connect, events_text, u32
 from .rioconf.verdict import PDU, Reply, Silence, check
@@ -699,3 +703,43 @@ def test_bytes_straight_to_a_pending_read(modem):
     p.c.send(S.MJ_DEVICE_CONTROL, S.IOCTL_SERIAL_WAIT_ON_MASK, S.SERIAL_U32_SIZE)
     out = p.c.expect("RIO-SER-066", Reply(S.STATUS_SUCCESS, data=u32(RXCHAR)), Silence(), timeout=PEND_WINDOW)
     p.ctx.should(out.kind == PDU, "RIO-SER-067", "RXCHAR for the bytes given to the READ", "no event collected")
+
+
+# ---- a farm of modems --------------------------------------------------------------------
+
+@pytest.fixture
+def modem_farm(request, rio_options):
+    """A fresh embedded riotoasterd fronting two modems on one farm port
+    (a farm under test is told with --rio-farm; the suite's farm cases
+    drive toasters, so a farm of modems is checked embedded only)."""
+    if not rio_options.embedded:
+        pytest.skip("a farm of modems is checked against the embedded riotoasterd only")
+    build = request.getfixturevalue("rio_build")
+    why = tgt.embedded_kind(rio_options, devices.SERIAL, build)
+    if why is not True:
+        pytest.skip(why or "the embedded run starts no modem (--rio-device)")
+    d = Toasterd(build, farm=True, toasters=0, modems=2, args=tgt.embedded_args(rio_options, ())).start()
+    request.addfinalizer(lambda: tgt.stop_embedded(d))
+    ep = tgt.Endpoint(d.host, d.farm_port, size=2, profile=devices.by_name(devices.SERIAL))
+    ctx = Context(ep, rio_options, request.getfixturevalue("rio_record"), request.node._rio_soft)
+    request.addfinalizer(ctx.close_all)
+    return ctx
+
+
+@pytest.mark.req("RIO-DEV-002", "RIO-DEV-007")
+def test_a_farm_of_modems(modem_farm):
+    """Farm mode with modems: each CREATE gets a free one, the third is
+    refused with DEVICE_BUSY and closed, a released modem comes back reset."""
+    a, b = Port(modem_farm.open("A")), Port(modem_farm.open("B"))
+    a.set_baud("RIO-SER-009", S.SERIAL_BAUD_19200)
+    check(b.baud("RIO-DEV-002") == S.SERIAL_BAUD_DEFAULT, "RIO-DEV-002", "B holds another modem (9600)",
+          "B's modem has A's rate")
+    c = modem_farm.connect("C")
+    c.create("RIO-DEV-002", status=S.STATUS_DEVICE_BUSY)
+    c.ends("RIO-DEV-002")
+    a.c.close_handle()
+    d = Port(modem_farm.open("D", rid="RIO-DEV-002"))
+    got = d.baud("RIO-DEV-007")
+    check(got == S.SERIAL_BAUD_DEFAULT, "RIO-DEV-007", "a released modem reset: 9600", "BaudRate %d" % got)
+    b.dtr("RIO-SER-014", True)
+    b.say("RIO-DEV-002", b"AT\r")

@@ -170,3 +170,20 @@ def scripted_device_faults():
                          check=True, timeout=30).stdout.decode()
     rows = [line.split("\t", 2) for line in out.splitlines() if line.strip()]
     return [(name, set(ids.split(",")), text) for name, ids, text in rows]
+
+
+def riotoasterd_modem(build, told):
+    """The bundled riotoasterd serving one modem, as an external server:
+    told (another BasePort, the suite given --rio-device serial) or untold
+    (BasePort 5000, the device left for the preflight to detect).  Returns
+    (Server, suite options)."""
+    from pyrio.riodefs import DEFS
+    binary = os.path.join(build, "toaster", "riotoasterd", "riotoasterd")
+    if told:
+        serial = 4
+        base = free_port_block(serial)
+    else:
+        serial, base = protocol_serial(), DEFS.BASE_PORT
+    s = Server([binary, "--modem", str(serial), "--base-port", str(base), "--listen", LOOPBACK],
+               port=base + serial, serial=serial).start()
+    return s, (["--rio-device", "serial"] if told else [])

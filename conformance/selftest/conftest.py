@@ -152,8 +152,9 @@ def suite_runs(rio_build, external_targets, tmp_path_factory, pytestconfig):
     pool.submit(("matrix",), ["--rio-targets", str(targets), "--rio-matrix-dir", str(folder),
                               "--rio-html", str(folder / "matrix.html"), "-m", "not client_side"])
     for how in ("told", "untold"):
-        server, args = ext["alt-serial-" + how]
-        pool.submit(("alt-serial", how), server.target_args(args))
+        for name in ("alt-serial", "riotoasterd-modem"):
+            server, args = ext["%s-%s" % (name, how)]
+            pool.submit((name, how), server.target_args(args))
     for key, (server, args) in ext["third-device"].items():
         pool.submit(("third-device",) + key, server.target_args(args) + ["-m", "not client_side"])
     for name, _, _ in fault_table(rio_build):
@@ -190,8 +191,9 @@ def external_targets(rio_build, tmp_path_factory):
         started.append(matrix_modem[0])
         serial = {}
         for how in ("told", "untold"):
-            serial[how] = launch.altserver_modem(how == "told")
-            started.append(serial[how][0])
+            serial["alt-serial-" + how] = launch.altserver_modem(how == "told")
+            serial["riotoasterd-modem-" + how] = launch.riotoasterd_modem(rio_build, how == "told")
+            started += [serial["alt-serial-" + how][0], serial["riotoasterd-modem-" + how][0]]
         third = {}
         description = tmp_path_factory.mktemp("third-device") / "gpio.riodev"
         description.write_text(THIRD_DEVICE)
@@ -201,7 +203,7 @@ def external_targets(rio_build, tmp_path_factory):
         yield {"alt-told": (told, told_args), "alt-untold": untold, "riotoasterd-untold": bundled,
                "riotoasterd-told": (bundled_told, bundled_told_args),
                "hints": hints, "matrix": (matrix, matrix_args), "closed-port": launch.free_port_block(0),
-               "matrix-modem": matrix_modem, "alt-serial-told": serial["told"], "alt-serial-untold": serial["untold"], "third-device": third}
+               "matrix-modem": matrix_modem, "third-device": third, **serial}
     finally:
         for s in started:
             s.stop()

@@ -18,12 +18,13 @@ from .test_selftest import explain
 # What a conforming server's run must pass at least: a toaster's run
 # passes the session, toaster and generic rules; a serial port's the
 # serial profile's and the generic ones.
-MIN_PASSED = {"alt": 100, "riotoasterd": 100, "alt-serial": 60}
+MIN_PASSED = {"alt": 100, "riotoasterd": 100, "alt-serial": 60, "riotoasterd-modem": 60}
 
 
 @pytest.mark.parametrize("server,told", [("alt", "told"), ("alt", "untold"), ("riotoasterd", "told"),
                                          ("riotoasterd", "untold"), ("alt-serial", "told"),
-                                         ("alt-serial", "untold")])
+                                         ("alt-serial", "untold"), ("riotoasterd-modem", "told"),
+                                         ("riotoasterd-modem", "untold")])
 def test_conforming_server_passes(suite_runs, server, told):
     """Nothing fails; the only warnings are the SHOULDs altserver
     deliberately does not follow."""
@@ -35,10 +36,11 @@ def test_conforming_server_passes(suite_runs, server, told):
     assert ran > MIN_PASSED[server], "only %d requirements passed: the run skipped too much\n%s" % (ran, run.tail())
 
 
-def test_untold_device_is_detected(suite_runs):
+@pytest.mark.parametrize("server", ["alt-serial", "riotoasterd-modem"])
+def test_untold_device_is_detected(suite_runs, server):
     """A serial port not told: the preflight recognises it, and every
     serial case ran against it."""
-    run = suite_runs.result(("alt-serial", "untold"))
+    run = suite_runs.result((server, "untold"))
     assert "device serial (detected)" in run.report["target"], run.report["target"]
     serial = [r for r in run.report["requirements"] if r["id"].startswith("RIO-SER-") and r["tests"]]
     assert serial and all(r["verdict"] in ("PASS", "WARN") for r in serial), \
