@@ -34,10 +34,10 @@ def _profiles(config):
 
 # Which IOCTLs a per-IOCTL case takes, and the rule its marker carries.
 _PER_IOCTL = {
-    "test_fixed_output_too_small": (lambda io: io.output_fixed, dv.OUTPUT_TOO_SMALL),
-    "test_fixed_output_exactly": (lambda io: io.output_fixed and io.input is None and not io.may_pend,
+    "test_short_fixed_output": (lambda io: io.output_fixed, dv.OUTPUT_TOO_SMALL),
+    "test_fixed_output_is_exact": (lambda io: io.output_fixed and io.input is None and not io.may_pend,
                                   dv.OUTPUT_EXACT),
-    "test_wrong_input_size": (lambda io: io.input_exact, dv.INPUT_CHECKED),
+    "test_input_of_another_size": (lambda io: io.input_exact, dv.INPUT_CHECKED),
 }
 _PER_DEVICE = {
     "test_code_parts_and_device_type": dv.DEVICE_TYPE_NAMES_PROFILE,
@@ -141,7 +141,7 @@ def _input_for(io):
     return b"\0" * io.input.size
 
 
-def test_fixed_output_too_small(device, profile, ioctl):
+def test_short_fixed_output(device, profile, ioctl):
     """OutputLength below the output's size (0, 1, size - 1): STATUS_
     BUFFER_TOO_SMALL, no data, Information 0 (the envelope checks), the
     connection open.  With input (zeros: their values may be refused), an
@@ -161,7 +161,7 @@ def test_fixed_output_too_small(device, profile, ioctl):
     _usable(c, profile, rid)
 
 
-def test_fixed_output_exactly(device, profile, ioctl):
+def test_fixed_output_is_exact(device, profile, ioctl):
     """OutputLength of the size and above it: exactly the output's bytes."""
     rid, also = _violation_ids(profile, dv.OUTPUT_EXACT, ioctl)
     size = ioctl.output.size
@@ -179,7 +179,7 @@ def _wrong_sizes(size):
     return sorted({0, 1, size - 1, size + 1, 2 * size} - {size})
 
 
-def test_wrong_input_size(device, profile, ioctl):
+def test_input_of_another_size(device, profile, ioctl):
     """Input of another size than the described one: INVALID_PARAMETER,
     the connection open."""
     rid, also = _violation_ids(profile, dv.INPUT_CHECKED, ioctl)
