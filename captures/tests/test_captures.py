@@ -14,12 +14,13 @@ import pytest
 CAPTURES = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, CAPTURES)
 
-from tools import catalog, expect, schema  # noqa: E402
+from tools import catalog, expect, library, schema  # noqa: E402
 from tools.contract import REQUEST, RESPONSE  # noqa: E402
 
 from pyrio import unpack  # noqa: E402
 from pyrio.codec import HEADER_SIZE  # noqa: E402
 from pyrio.conn import PDU, Conn  # noqa: E402
+from pyrio.modemmodel import ModemPort  # noqa: E402
 
 PY = sys.executable
 GEN = os.path.join(CAPTURES, "gen.py")
@@ -180,12 +181,24 @@ def consistent_conversations():
     return out
 
 
+def daemon_for(toasterd, conv):
+    """Toasters 1..serial (toasting time 0), or the library's daemon with
+    its modem for a modem conversation."""
+    if isinstance(conv.toaster, ModemPort):
+        assert conv.toaster.serial == library.MODEM
+        return toasterd(serials=library.TOASTERS, modems=1)
+    return toasterd(serials=conv.toaster.serial, args=["--toast-ms-per-level", "0"])
+
+
 @pytest.mark.parametrize("name,index", consistent_conversations())
 def test_crafted_answers_match_riotoasterd(toasterd, name, index):
     """Replay the conversation's request stream, PDU by PDU, against the real
-    daemon (toasting time 0) and compare its answers byte for byte."""
+    daemon (toasting time 0) and compare its answers byte for byte.  A modem
+    conversation's waits are all the server's (a READ's timeout, the +++
+    guard time completing a pending request: catalog_modem.py), so sending
+    each request once the previous answer came replays its timing too."""
     conv = catalog.build(name).convs[index]
-    daemon = toasterd(serials=conv.toaster.serial, args=["--toast-ms-per-level", "0"])
+    daemon = daemon_for(toasterd, conv)
     requests = conv.streams[REQUEST]
     bounds = [r.offset for r in requests.pdus] + [len(requests.data)]
     answers = iter(conv.streams[RESPONSE].pdus)

@@ -25,6 +25,7 @@ class Capture:
         self.packets = []
         self.convs = []
         self.events = []             # (kind, conv, direction, offset, detail)
+        self.delay_us = 0            # pauses so far: packets are TS_STEP_US apart plus these
 
     def conversation(self, client_port, server_port=DEFS.BASE_PORT + 1, isn_client=1000, isn_server=5000,
                      ipv6=False, client_addr=None, server_addr=None, **kw):
@@ -33,6 +34,20 @@ class Capture:
                          isn_client, isn_server, **kw)
         self.convs.append(c)
         return c
+
+    # ---- time ----------------------------------------------------------------
+    # Packet i is captured at TS_BASE_US + i * TS_STEP_US + the pauses made
+    # before it was put in (a device that took its time to answer).  Only
+    # captures whose packets stay in the order they were put in pause.
+
+    def last_packet_ms(self):
+        """Capture time of the last packet put in, in ms from TS_BASE_US."""
+        return ((len(self.packets) - 1) * TS_STEP_US + self.delay_us) / 1000
+
+    def pause_until_ms(self, t_ms):
+        """The next packet comes no earlier than t_ms (a pending answer)."""
+        gap_us = round(t_ms * 1000) - ((len(self.packets) - 1) * TS_STEP_US + self.delay_us)
+        self.delay_us += max(0, gap_us)
 
     # ---- impairments -------------------------------------------------------
 
@@ -51,7 +66,7 @@ class Capture:
 
     def retransmit(self, pkt, after):
         """An exact copy of pkt, captured right after packet `after`."""
-        copy = Packet(pkt.conv, pkt.direction, pkt.seq, pkt.ack, pkt.flags, pkt.payload, pkt.off)
+        copy = Packet(pkt.conv, pkt.direction, pkt.seq, pkt.ack, pkt.flags, pkt.payload, pkt.off, pkt.delay_us)
         self.packets.insert(self.packets.index(after) + 1, copy)
         self._problem("retransmission", pkt, "%d bytes sent again" % len(pkt.payload))
         return copy
@@ -62,7 +77,8 @@ class Capture:
         body = bytearray(pkt.payload[start:start + length])
         body[flip_at] ^= 0xFF
         seq = (pkt.seq + start) & 0xFFFFFFFF
-        copy = Packet(pkt.conv, pkt.direction, seq, pkt.ack, pkt.flags, bytes(body), pkt.off + start)
+        copy = Packet(pkt.conv, pkt.direction, seq, pkt.ack, pkt.flags, bytes(body), pkt.off + start,
+                      pkt.delay_us)
         self.packets.insert(self.packets.index(after) + 1, copy)
         self._problem("overlap_mismatch", copy, "%d of %d retransmitted bytes differ" % (1, length),
                       off=pkt.off + start + flip_at)
@@ -94,7 +110,7 @@ class Capture:
             w = pcapio.writer(f, self.format, self.linktype, self.snaplen)
             for i, pkt in enumerate(self.packets):
                 frame = self.frame(pkt)
-                w.write(TS_BASE_US + i * TS_STEP_US, frame)
+                w.write(TS_BASE_US + i * TS_STEP_US + pkt.delay_us, frame)
                 headers = len(frame) - len(pkt.payload)
                 captured.append((pkt, max(0, min(len(pkt.payload), self.snaplen - headers))))
         doc = Expectation(self, captured).document()

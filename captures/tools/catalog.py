@@ -253,3 +253,6 @@ def build(name):
     cap = Capture(name, description, **options)
     fn(cap)
     return cap
+
+
+from . import catalog_modem  # noqa: E402,F401  (registers the modem captures, port 5000 + library.MODEM)

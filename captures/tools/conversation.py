@@ -3,7 +3,10 @@
 A Conversation is one TCP connection inside a Capture (capture.py): it
 keeps both byte streams, records every PDU it puts into them (so the JSON
 is written from what was put in, not by parsing the file) and appends
-packets to the capture's packet list.  The toaster model answers requests.
+packets to the capture's packet list.  A device model answers requests:
+the toaster's (pyrio/toastermodel.py) unless the conversation is given
+another, e.g. the modem's (pyrio/modemmodel.py), whose requests may pend:
+the capture's clock then pauses until the answer leaves.
 """
 from dataclasses import dataclass, field
 from typing import Optional
@@ -27,6 +30,7 @@ class Packet:
     flags: int
     payload: bytes = b""
     off: Optional[int] = None    # stream offset of payload[0] (None: no payload)
+    delay_us: int = 0            # the capture's pauses before this packet (capture.py)
 
 
 @dataclass
@@ -45,7 +49,7 @@ class Stream:
 
 class Conversation:
     def __init__(self, capture, client, server, isn_client, isn_server, serial=None,
-                 ip_options=b"", hop_by_hop=None):
+                 ip_options=b"", hop_by_hop=None, model=Toaster):
         self.capture = capture
         self.ends = {REQUEST: client, RESPONSE: server}          # (addr, port) of the sender
         self.isn = {REQUEST: isn_client, RESPONSE: isn_server}
@@ -54,7 +58,7 @@ class Conversation:
         self.ip_options, self.hop_by_hop = ip_options, hop_by_hop
         self.streams = {REQUEST: Stream(), RESPONSE: Stream()}
         self.ident = {REQUEST: 0x1000, RESPONSE: 0x2000}
-        self.toaster = Toaster(serial if serial is not None else server[1] - DEFS.BASE_PORT)
+        self.toaster = model(serial if serial is not None else server[1] - DEFS.BASE_PORT)  # the device
         self.next_seq_no = DEFS.FIRST_SEQUENCE
         self.framing_stopped = {REQUEST: False, RESPONSE: False}
         self.refused = False         # answered by refuse(), not by the toaster model
@@ -74,7 +78,7 @@ class Conversation:
         ack = self._next_abs(peer) if flags & netpkt.ACK else 0
         if seq is None:
             seq = self._next_abs(direction) if off is None else (self.isn[direction] + 1 + off) & 0xFFFFFFFF
-        pkt = Packet(self, direction, seq, ack, flags, payload, off)
+        pkt = Packet(self, direction, seq, ack, flags, payload, off, self.capture.delay_us)
         self.capture.packets.append(pkt)
         return pkt
 
@@ -84,10 +88,12 @@ class Conversation:
         return self.transact(DEFS.MJ_CREATE)
 
     def handshake(self):
-        syn = Packet(self, REQUEST, self.isn[REQUEST], 0, netpkt.SYN)
+        delay = self.capture.delay_us
+        syn = Packet(self, REQUEST, self.isn[REQUEST], 0, netpkt.SYN, delay_us=delay)
         self.capture.packets.append(syn)
         self.capture.packets.append(Packet(self, RESPONSE, self.isn[RESPONSE],
-                                           (self.isn[REQUEST] + 1) & 0xFFFFFFFF, netpkt.SYN | netpkt.ACK))
+                                           (self.isn[REQUEST] + 1) & 0xFFFFFFFF, netpkt.SYN | netpkt.ACK,
+                                           delay_us=delay))
         return [syn, self._emit(REQUEST, netpkt.ACK)]
 
     def send(self, direction, data, split=None, ack_every=None):
@@ -154,8 +160,14 @@ class Conversation:
         return self.send(REQUEST, raw, split, ack_every)
 
     def answer(self, raw, split=None):
-        """The toaster's answer to request bytes `raw` onto the wire."""
+        """The device's answer to request bytes `raw` onto the wire; a
+        request that pended is answered as late as the model says."""
+        timed = hasattr(self.toaster, "done_at")
+        if timed:
+            self.toaster.now = self.capture.last_packet_ms()
         resp, closes = self.toaster.answer(raw)
+        if timed:
+            self.capture.pause_until_ms(self.toaster.done_at)
         pkts = []
         if resp is not None:
             self._record(RESPONSE, resp)

@@ -6,13 +6,15 @@ with expectation JSON from expect.py.
     record.py --build BUILD_DIR [-o DIR] [NAME ...]
 
 Toaster N is recorded on port 5000+N (farm on 5000) so that replay tools map
-ports by convention; when those ports are taken the daemon falls back to a
-free block and the JSON's server addresses show the ports used.
+ports by convention, the modem on 5000+library.MODEM; when those ports are
+taken the daemon falls back to a free block and the JSON's server addresses
+show the ports used.
 Exit status: 0 recorded, 2 bad usage, 3 a program is missing, 4 a recording failed.
 """
 import argparse
 import os
 import re
+import select
 import shutil
 import socket
 import struct
@@ -28,10 +30,10 @@ sys.path[:0] = [os.path.dirname(HERE), ROOT]
 from pyrio import DEFS  # noqa: E402
 from pyrio.daemon import free_port_block, port_free, wait_listening  # noqa: E402
 
-from tools import expect, scripted  # noqa: E402
+from tools import expect, library, scripted  # noqa: E402
 
 EXIT_USAGE, EXIT_MISSING, EXIT_FAILED = 2, 3, 4
-SERIALS = 8
+SERIALS = library.MODEM       # toasters 1..library.TOASTERS, then the modem
 ATTEMPTS = 3
 TOAST_MS = 20                 # per darkness level: a START takes 100 ms at the default darkness
 DEADLINE_S = 10.0
@@ -59,7 +61,8 @@ class Daemon:
             print("record.py: ports %d.. busy, recording on %d.. instead" % (first, self.base + (0 if farm else 1)),
                   file=sys.stderr)
         mode = (["--farm", str(self.base), "--toasters", "2"] if farm
-                else ["--serials", "1-%d" % SERIALS, "--base-port", str(self.base)])
+                else ["--serials", "1-%d" % library.TOASTERS, "--modem", str(library.MODEM),
+                      "--base-port", str(self.base)])
         self.cmd = [self.binary] + mode + ["--toast-ms-per-level", str(TOAST_MS), "--listen", host]
         self.proc = None
 
@@ -219,6 +222,91 @@ def session_client(ctx):
     riotoast(ctx.build, ctx.host, ctx.port, "session")
 
 
+TERMINAL_POLL_MS = 1200       # > the +++ guard time: a READ outlasts the wait for the escape's OK
+TERMINAL_DIALOGUE = [         # (typed, what the terminal shows for it)
+    (b"ATI\r", b"ATI\r\r\n%s\r\n\r\n%s\r\n" % (DEFS.MODEM_ID.encode(), DEFS.MODEM_OK.encode())),
+    (b"ATD5551234\r", b"ATD5551234\r\r\n%s %d\r\n" % (DEFS.MODEM_CONNECT.encode(), DEFS.SERIAL_BAUD_DEFAULT)),
+    (b"hello over RIO\r", b"hello over RIO\r"),
+    (b"+++", b"+++\r\n%s\r\n" % DEFS.MODEM_OK.encode()),
+    (b"ATH\r", b"ATH\r\r\n%s\r\n" % DEFS.MODEM_OK.encode()),
+]
+EMPTY_READ = re.compile(rb"IRP_MJ_READ .*-> STATUS_SUCCESS info=0 ")
+
+
+class Terminal:
+    """`riotoast -v terminal` on pipes, typed into step by step.  What it
+    prints tells when to type next: its output (the modem's bytes), and on
+    stderr its transactions (-v), which show when the port has been quiet."""
+
+    def __init__(self, build, host, port):
+        binary = os.path.join(build, "toaster", "riotoast", "riotoast")
+        self.proc = subprocess.Popen([binary, "-v", "--server", host, "--port", str(port), "terminal",
+                                      "--binary", "--poll", str(TERMINAL_POLL_MS)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.out, self.err = b"", b""
+
+    def _take(self, deadline):
+        """What the terminal printed since, waiting up to deadline."""
+        pipes = [p for p in (self.proc.stdout, self.proc.stderr) if not p.closed]
+        ready = select.select(pipes, [], [], max(0.0, deadline - time.monotonic()))[0]
+        for pipe in ready:
+            chunk = os.read(pipe.fileno(), 65536)
+            if not chunk:
+                pipe.close()
+            elif pipe is self.proc.stdout:
+                self.out += chunk
+            else:
+                self.err += chunk
+
+    def wait_for(self, what, done):
+        deadline = time.monotonic() + DEADLINE_S
+        while not done():
+            if time.monotonic() > deadline or self.proc.poll() is not None and \
+                    self.proc.stdout.closed and self.proc.stderr.closed:
+                raise RecordError("riotoast terminal: no %s; it printed %r, stderr %s"
+                                  % (what, self.out, self.err.decode(errors="replace")[-300:]))
+            self._take(deadline)
+
+    def type(self, data):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def quiet_since_last_write(self):
+        """A READ answered empty after the last WRITE: nothing was written
+        for a whole --poll, longer than the +++ guard time (the READ's total
+        timeout ran out on the server)."""
+        after = self.err[self.err.rfind(b"IRP_MJ_WRITE"):]
+        return EMPTY_READ.search(after) is not None
+
+    def finish(self):
+        self.proc.stdin.close()          # end of input: the terminal quits once the port is quiet
+        self.wait_for("exit", lambda: self.proc.stdout.closed and self.proc.stderr.closed)
+        if self.proc.wait(DEADLINE_S) != 0:
+            raise RecordError("riotoast terminal exited %d: %s" % (self.proc.returncode,
+                                                                   self.err.decode(errors="replace")[-300:]))
+
+
+def terminal_client(ctx):
+    """The modem dialogue typed into `riotoast terminal`: ATI, a dial, data
+    online, +++ once the port has been quiet past the guard time, ATH."""
+    term = Terminal(ctx.build, ctx.host, ctx.port)
+    try:
+        shown = b""
+        for typed, answer in TERMINAL_DIALOGUE:
+            if typed.startswith(bytes([DEFS.MODEM_ESCAPE_CHAR])):
+                term.wait_for("quiet READ before +++", term.quiet_since_last_write)
+            term.type(typed)
+            shown += answer
+            term.wait_for("answer to %r" % typed, lambda: len(term.out) >= len(shown))
+            if term.out != shown:
+                raise RecordError("riotoast terminal showed %r, wanted %r" % (term.out, shown))
+        term.finish()
+    finally:
+        if term.proc.poll() is None:
+            term.proc.kill()
+            term.proc.wait()
+
+
 RECORDED = [
     ("rec-session.pcap", "riotoast session against riotoasterd (toast 20 ms/level): every operation, "
      "deliberate errors, a READ that pends while toasting", "127.0.0.1", 1, {}, session_client),
@@ -242,6 +330,17 @@ RECORDED = [
      {}, session_client),
     ("rec-snaplen.pcap", "riotoast session recorded with snaplen 96: real truncated packets",
      "127.0.0.1", 1, {"snaplen": 96}, session_client),
+    ("rec-modem-terminal.pcap", "riotoast terminal typed into against riotoasterd's modem: ATI, ATD, data "
+     "online echoed, +++ after a quiet READ longer than the guard time, the escape's OK, ATH; the "
+     "terminal's READs wait up to 1.2 s each on the server", "127.0.0.1", library.MODEM, {},
+     terminal_client),
+    ("rec-modem-wait.pcap", "modem: WAIT_ON_MASK pending after a +++ until the escape's OK raises RXCHAR; "
+     "a second one answered at once with RXCHAR|RLSD after ATH", "127.0.0.1", library.MODEM, {},
+     scripted.modem_wait),
+    ("rec-modem-read-timeouts.pcap", "modem: READs pending per the serial timeouts: total timeout with "
+     "bytes queued, interval timeout, multiplier on an empty queue, a READ pending until the escape's "
+     "OK arrives then ended by the interval timeout", "127.0.0.1", library.MODEM, {},
+     scripted.modem_read_timeouts),
 ]
 
 

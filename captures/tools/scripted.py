@@ -14,12 +14,15 @@ import time
 
 from pyrio import DEFS, pack_request
 from pyrio.conn import PDU, CLOSED, Conn
+from pyrio.modemmodel import ESCAPE, QUIET_READ_MS, U32, framed, timeouts_input
+from pyrio.riodefs import name_of
 from pyrio.toaster import darkness_input
 
 ACK_DEADLINE_S = 5.0
 LARGE_WRITE = 1000000
 LARGE_CHUNK = 16384
 HEADER_PIECES = (5, 11, 8)       # sums to the 24-byte fixed header
+SHORT_READ_MS = 200              # READ timeouts far from the +++ guard time
 
 
 class ClientError(Exception):
@@ -152,4 +155,95 @@ def large_write(ctx):
         answer = expect_status(conn.recv_pdu(), DEFS.STATUS_SUCCESS, "large WRITE")
         if answer.information != DEFS.TOASTER_MAX_LOAD_BYTES:
             raise ClientError("large WRITE accepted %d bytes" % answer.information)
+        close(conn)
+
+
+# ---- the modem (library.MODEM): every wait is the server's ----------------------
+
+def modem_expect(outcome, data, what):
+    """A successful answer carrying exactly `data`."""
+    pdu = expect_status(outcome, DEFS.STATUS_SUCCESS, what)
+    if pdu.data != data:
+        raise ClientError("%s: got %r, wanted %r" % (what, pdu.data, data))
+    return pdu
+
+
+def modem_ioctl(conn, code, data=b"", output_length=0, want=b""):
+    return modem_expect(conn.ioctl(code, data, output_length), want, name_of("IOCTL", code))
+
+
+def modem_write(conn, data):
+    pdu = expect_status(conn.write(data), DEFS.STATUS_SUCCESS, "WRITE %r" % data[:16])
+    if pdu.information != len(data):
+        raise ClientError("WRITE took %d of %d bytes" % (pdu.information, len(data)))
+
+
+def modem_dial(conn):
+    """CREATE, SET_DTR, a dial answered CONNECT (READ at once: the initial timeouts)."""
+    expect_status(conn.create(), DEFS.STATUS_SUCCESS, "CREATE")
+    modem_ioctl(conn, DEFS.IOCTL_SERIAL_SET_DTR)
+    modem_write(conn, b"ATD5551234\r")
+    modem_expect(conn.read(64), b"ATD5551234\r" + framed("%s %d" % (DEFS.MODEM_CONNECT, DEFS.SERIAL_BAUD_DEFAULT)),
+                 "dial")
+
+
+def modem_quiet(conn):
+    """A READ on an empty queue that pends past the +++ guard time."""
+    modem_ioctl(conn, DEFS.IOCTL_SERIAL_SET_TIMEOUTS, timeouts_input(interval=0, constant=QUIET_READ_MS))
+    modem_expect(conn.read(16), b"", "quiet READ")
+
+
+def modem_hang_up(conn):
+    modem_write(conn, b"ATH\r")
+    modem_expect(conn.read(64), b"ATH\r" + framed(DEFS.MODEM_OK), "ATH")
+
+
+def modem_wait(ctx):
+    events = DEFS.SERIAL_EV_RXCHAR | DEFS.SERIAL_EV_RLSD
+    with Conn(ctx.host, ctx.port) as conn:
+        modem_dial(conn)
+        modem_quiet(conn)
+        modem_write(conn, ESCAPE)
+        # a new collection after the +++ echo: only the escape's OK can answer the WAIT
+        modem_ioctl(conn, DEFS.IOCTL_SERIAL_SET_WAIT_MASK, U32.pack(events))
+        modem_ioctl(conn, DEFS.IOCTL_SERIAL_WAIT_ON_MASK, output_length=4, want=U32.pack(DEFS.SERIAL_EV_RXCHAR))
+        modem_ioctl(conn, DEFS.IOCTL_SERIAL_SET_TIMEOUTS, timeouts_input())
+        modem_expect(conn.read(64), ESCAPE + framed(DEFS.MODEM_OK), "escape")
+        modem_hang_up(conn)
+        modem_ioctl(conn, DEFS.IOCTL_SERIAL_WAIT_ON_MASK, output_length=4, want=U32.pack(events))
+        modem_ioctl(conn, DEFS.IOCTL_SERIAL_CLR_DTR)
+        close(conn)
+
+
+def modem_read_timeouts(ctx):
+    ati = b"ATI\r" + framed(DEFS.MODEM_ID) + framed(DEFS.MODEM_OK)
+    with Conn(ctx.host, ctx.port) as conn:
+        expect_status(conn.create(), DEFS.STATUS_SUCCESS, "CREATE")
+        modem_ioctl(conn, DEFS.IOCTL_SERIAL_SET_DTR)
+        # total timeout only: the READ takes what is queued and waits it out
+        modem_ioctl(conn, DEFS.IOCTL_SERIAL_SET_TIMEOUTS, timeouts_input(interval=0, constant=SHORT_READ_MS))
+        modem_write(conn, b"ATI\r")
+        modem_expect(conn.read(64), ati, "READ, total timeout")
+        # interval timeout only: from the READ's start, as it took queued bytes
+        modem_ioctl(conn, DEFS.IOCTL_SERIAL_SET_TIMEOUTS, timeouts_input(interval=SHORT_READ_MS))
+        modem_write(conn, b"AT\r")
+        modem_expect(conn.read(64), b"AT\r" + framed(DEFS.MODEM_OK), "READ, interval timeout")
+        # multiplier x OutputLength + constant on an empty queue
+        modem_ioctl(conn, DEFS.IOCTL_SERIAL_SET_TIMEOUTS, timeouts_input(interval=0, multiplier=10, constant=100))
+        modem_expect(conn.read(16), b"", "READ, total timeout, nothing queued")
+        modem_ioctl(conn, DEFS.IOCTL_SERIAL_SET_TIMEOUTS, timeouts_input())
+        modem_write(conn, b"ATD1\r")
+        modem_expect(conn.read(64), b"ATD1\r" + framed("%s %d" % (DEFS.MODEM_CONNECT, DEFS.SERIAL_BAUD_DEFAULT)),
+                     "dial")
+        modem_quiet(conn)
+        modem_write(conn, ESCAPE)
+        modem_ioctl(conn, DEFS.IOCTL_SERIAL_SET_TIMEOUTS,
+                    timeouts_input(interval=SHORT_READ_MS, constant=5 * DEFS.MODEM_GUARD_MS))
+        modem_expect(conn.read(64), ESCAPE, "READ of the +++ echo, interval timeout")
+        # pends on an empty queue (no interval before a byte) until the OK, then the interval ends it
+        modem_expect(conn.read(64), framed(DEFS.MODEM_OK), "READ pending until the escape's OK")
+        modem_ioctl(conn, DEFS.IOCTL_SERIAL_SET_TIMEOUTS, timeouts_input(interval=0))
+        modem_write(conn, b"ATH\r")
+        answer = b"ATH\r" + framed(DEFS.MODEM_OK)
+        modem_expect(conn.read(len(answer)), answer, "READ of exactly what comes")
         close(conn)

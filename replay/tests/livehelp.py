@@ -12,6 +12,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CAPTURE_DIR = os.path.join(ROOT, "captures")
 sys.path.insert(0, CAPTURE_DIR)
 
+from tools import library as daemon_layout  # noqa: E402
 from tools.record import Tcpdump  # noqa: E402
 
 
@@ -57,12 +58,13 @@ def daemon_kind(exp):
 
 def daemon_for(exp, toasterd, args=()):
     """The riotoasterd the capture was made against: a farm of 2 when it
-    talks to port 5000, else toasters 1-8; recorded ones toast 20 ms/level."""
+    talks to port 5000, else the library's daemon (captures/tools/library.py:
+    toasters 1-8, modem 9); recorded ones toast 20 ms/level."""
     farm, recorded = daemon_kind(exp)
     args = list(args) + (["--toast-ms-per-level", RECORDED_TOAST_MS] if recorded else [])
     if farm:
         return toasterd(farm=True, toasters=2, args=args)
-    return toasterd(serials=8, args=args)
+    return toasterd(serials=daemon_layout.TOASTERS, modems=1, args=args)
 
 
 def port_map(exp, daemon):
