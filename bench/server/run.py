@@ -101,6 +101,7 @@ def interleaved(rounds, runs):
     m = {name: median(v) for name, v in results.items()}
     base = results[names[0]]
     m["ratio"] = {name: median(x / y for x, y in zip(results[name], base)) for name in names[1:]}
+    m["rounds"] = results
     return m
 
 
@@ -121,6 +122,10 @@ def one_connection(b, rounds, seconds, builds):
         for label in ports:
             print("one connection (%s), op=%-6s riotoasterd %8.0f tx/s  raw TCP %8.0f tx/s  ratio %.2f (goal >= 0.8)"
                   % (label, op, m[label], m["raw"], m["ratio"][label]))
+        if "before" in ports:
+            r = m["rounds"]
+            print("one connection, op=%-6s after/before %.2f (median of the per-round ratios)"
+                  % (op, median(a / b for a, b in zip(r["after"], r["before"]))))
 
 
 def event_loops(b, rounds, seconds):

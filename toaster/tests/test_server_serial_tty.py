@@ -198,3 +198,18 @@ def test_a_tty_that_cannot_be_opened_exits_2(rio_bin, spec, why):
     assert p.returncode == 2, p.stderr
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("riotoasterd: cannot open tty") and why in lines[0], p.stderr
+
+
+def test_a_farm_of_one_tty(toasterd, pty):
+    """Farm mode works for a tty too: the first CREATE gets it, the next is
+    refused with DEVICE_BUSY while it is held."""
+    d = toasterd(farm=True, toasters=0, devices=[("tty", 1, pty.path)], args=["--listen", "127.0.0.1"])
+    pty.release_slave()
+    assert "(farm, 1 tty)" in d.log()
+    p = serial_opened(d)
+    with connect(d) as other:
+        expect(other.create(), DEFS.STATUS_DEVICE_BUSY)
+        assert_gone(other)
+    p.dtr()
+    p.write(b"farm")
+    assert pty.read_exactly(4) == b"farm"
