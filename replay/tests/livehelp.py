@@ -56,6 +56,12 @@ def daemon_kind(exp):
     return farm, exp.get("kind") == "recorded"
 
 
+def modem_capture(exp):
+    """Whether the capture talks to the library's modem (its waits last
+    seconds: the +++ guard time, READ timeouts)."""
+    return any(s["server"].endswith(":%d" % (BASE_PORT + daemon_layout.MODEM)) for s in exp["sessions"])
+
+
 def daemon_for(exp, toasterd, args=()):
     """The riotoasterd the capture was made against: a farm of 2 when it
     talks to port 5000, else the library's daemon (captures/tools/library.py:
