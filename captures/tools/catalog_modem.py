@@ -8,11 +8,12 @@ pends for its total timeout (longer than the guard time) on an empty
 queue; the escape's OK after the guard time completes a pending READ or
 WAIT_ON_MASK; no READ's answer depends on how late a timer fires.  So the
 conversations replay PDU by PDU, as fast as the server answers, with the
-same answers (captures/tests/test_captures.py does so against riotoasterd),
+same answers (captures/tests/test_capture_library.py does so against riotoasterd),
 and the captures' timestamps show the pauses (the model's clock).
 """
 from pyrio import DEFS
-from pyrio.modemmodel import ESCAPE, QUIET_READ_MS, ModemPort, line_control_input, timeouts_input, u32_input
+from pyrio.modemmodel import (ESCAPE, QUIET_READ_MS, ModemPort, framed, line_control_input, timeouts_input,
+                              u32_input)
 
 from . import library
 from .catalog import crafted
@@ -59,6 +60,16 @@ def at(c, line):
     read(c)
 
 
+def escape_read(c):
+    """Quiet, +++, and a READ of exactly the echo and the OK: it pends
+    until the guard time after the +++ has passed.  Leaves timeouts AT_ONCE."""
+    silence(c)                                                         # total timeout: 0 bytes
+    write(c, ESCAPE)
+    ioctl(c, D.IOCTL_SERIAL_SET_TIMEOUTS, WAIT_ALL)
+    read(c, len(ESCAPE + framed(D.MODEM_OK)))                          # "+++" at once, the OK 1 s later
+    ioctl(c, D.IOCTL_SERIAL_SET_TIMEOUTS, AT_ONCE)
+
+
 def silence(c):
     """A READ on an empty queue that pends past the guard time: no byte is
     written meanwhile, so a +++ may follow."""
@@ -67,9 +78,9 @@ def silence(c):
 
 
 @crafted("modem-session.pcap", "modem session on a serial port: every serial IOCTL, the AT dialogue "
-         "(AT, ATI, ATE0, ATE1, an unknown command, ATD, ATO, ATH), online data echoed, two +++ escapes "
-         "(a READ pending until the OK, a WAIT_ON_MASK pending until RXCHAR), READ total and interval "
-         "timeouts, QUEUEOVERRUN, PURGE, CLR_DTR hanging up (NO CARRIER)")
+         "(AT, ATI, ATE0, ATE1, an unknown command, ATD, ATO, ATH, ATZ ending a call), online data echoed, "
+         "three +++ escapes (READs pending until the OK, a WAIT_ON_MASK pending until RXCHAR), READ total "
+         "and interval timeouts, QUEUEOVERRUN, PURGE, CLR_DTR hanging up (NO CARRIER)")
 def modem_session(cap):
     c = modem_conversation(cap, 40060)
     c.open()
@@ -95,11 +106,7 @@ def modem_session(cap):
     get(c, D.IOCTL_SERIAL_WAIT_ON_MASK, D.SERIAL_U32_SIZE)             # RXCHAR|RLSD, at once
     get(c, D.IOCTL_SERIAL_GET_COMMSTATUS, D.SERIAL_STATUS_SIZE)
     # escape 1: a READ pends for the escape's OK
-    silence(c)                                                         # total timeout: 0 bytes
-    write(c, ESCAPE)
-    ioctl(c, D.IOCTL_SERIAL_SET_TIMEOUTS, WAIT_ALL)
-    read(c, len(ESCAPE) + len(D.MODEM_OK) + 4)                         # "+++" at once, the OK 1 s later
-    ioctl(c, D.IOCTL_SERIAL_SET_TIMEOUTS, AT_ONCE)
+    escape_read(c)
     at(c, "ATO")                                                       # back online
     # escape 2: WAIT_ON_MASK pends for the OK's RXCHAR
     silence(c)
@@ -116,6 +123,12 @@ def modem_session(cap):
     get(c, D.IOCTL_SERIAL_GET_COMMSTATUS, D.SERIAL_STATUS_SIZE)        # QUEUEOVERRUN, reported once
     ioctl(c, D.IOCTL_SERIAL_PURGE, u32_input(D.SERIAL_PURGE_RXCLEAR | D.SERIAL_PURGE_TXCLEAR))
     get(c, D.IOCTL_SERIAL_GET_COMMSTATUS, D.SERIAL_STATUS_SIZE)
+    # escape 3: ATZ ends the call (RLSD)
+    escape_read(c)
+    ioctl(c, D.IOCTL_SERIAL_SET_WAIT_MASK, u32_input(D.SERIAL_EV_RLSD))
+    at(c, "ATZ")
+    get(c, D.IOCTL_SERIAL_WAIT_ON_MASK, D.SERIAL_U32_SIZE)             # RLSD, at once
+    at(c, "ATD2")
     ioctl(c, D.IOCTL_SERIAL_CLR_DTR)                                   # hangs up: NO CARRIER
     read(c)
     get(c, D.IOCTL_SERIAL_GET_MODEMSTATUS, D.SERIAL_U32_SIZE)
