@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from pyrio.daemon import Toasterd, free_port_block
+from pyrio.daemon import Toasterd
 
 from pyrio.riodefs import DEFS
 
@@ -72,8 +72,9 @@ class Options:
 
     def describe(self):
         if self.embedded:
-            return "embedded riotoasterd%s (per-device and farm of %d) and riotoast" % (
-                "".join(" " + a for a in self.server_args), EMBEDDED_FARM_SIZE)
+            kinds = "a %s" % self.device.name if self.device else "toasters and modems"
+            return "embedded riotoasterd%s (%s per device, a farm of %d toasters) and riotoast" % (
+                "".join(" " + a for a in self.server_args), kinds, EMBEDDED_FARM_SIZE)
         parts = []
         if self.target and self.target_kind() != devices.TOASTER:
             parts.append("server %s (device %s)" % (self.target.address, self.target.profile.describe()))
@@ -218,16 +219,6 @@ def _modem_args(build_dir, serials):
     return None
 
 
-class _Modems(Toasterd):
-    """The bundled riotoasterd serving modems 1..N (and no toaster)."""
-
-    def command(self):
-        self.base_port = free_port_block(self.serials)
-        build_dir = os.path.dirname(os.path.dirname(os.path.dirname(self.binary)))
-        return self.wrapper + [self.binary] + _modem_args(build_dir, self.serials) + [
-            "--base-port", str(self.base_port)] + self.args
-
-
 def embedded_args(options, extra):
     return ["--stall-timeout", "%g" % options.stall_timeout,
             "--toast-ms-per-level", "%g" % options.toast_ms_per_level] + options.server_args + list(extra)
@@ -241,8 +232,9 @@ def start_embedded(build_dir, options, farm=False, extra=(), kind=devices.TOASTE
         d = Toasterd(build_dir, farm=True, toasters=EMBEDDED_FARM_SIZE, args=args).start()
         return d, Endpoint(d.host, d.farm_port, size=EMBEDDED_FARM_SIZE, server_args=list(extra),
                            profile=devices.by_name(devices.TOASTER))
-    daemon = Toasterd if kind == devices.TOASTER else _Modems
-    d = daemon(build_dir, serials=EMBEDDED_SERIALS, args=args).start()
+    if kind != devices.TOASTER:     # --modem names serials 1..N modems (pyrio.daemon: no toaster then)
+        args = _modem_args(build_dir, EMBEDDED_SERIALS) + args
+    d = Toasterd(build_dir, serials=EMBEDDED_SERIALS, args=args).start()
     return d, Endpoint(d.host, d.port(1), serial=1, base_port=d.base_port, server_args=list(extra),
                        profile=devices.by_name(kind))
 
