@@ -45,30 +45,44 @@ typedef enum conn_event {
     EV_FINISH,     /* close after the answers: CLOSE, refusal, framing error, stall, idle */
     EV_SENT,       /* CLOSING: every answer went out */
     EV_ABORT,      /* close at once: socket error, a limit, write timeout, linger over */
-    EV_COUNT
 } conn_event;
 
-/* TRANSITION[state][event]: the next state (the same state: the event
- * changes nothing there). */
-static const conn_state TRANSITION[][EV_COUNT] = {
-    /*                 PEND           ANSWERED      PEER_EOF        INPUT_DONE     FINISH         SENT            ABORT */
-    [CONN_SERVING] = {CONN_PENDING, CONN_SERVING, CONN_DRAINING, CONN_SERVING, CONN_CLOSING, CONN_SERVING, CONN_DEAD},
-    [CONN_PENDING] = {CONN_PENDING, CONN_SERVING, CONN_DEAD, CONN_PENDING, CONN_CLOSING, CONN_PENDING, CONN_DEAD},
-    /* a request that pends after the peer left: its answer has nowhere to go */
-    [CONN_DRAINING] = {CONN_DEAD, CONN_DRAINING, CONN_DRAINING, CONN_CLOSING, CONN_CLOSING, CONN_DRAINING,
-                       CONN_DEAD},
-    [CONN_CLOSING] = {CONN_CLOSING, CONN_CLOSING, CONN_CLOSING, CONN_CLOSING, CONN_CLOSING, CONN_LINGERING,
-                      CONN_DEAD},
-    [CONN_LINGERING] = {CONN_LINGERING, CONN_LINGERING, CONN_DEAD, CONN_LINGERING, CONN_LINGERING,
-                        CONN_LINGERING, CONN_DEAD},
-    [CONN_DEAD] = {CONN_DEAD, CONN_DEAD, CONN_DEAD, CONN_DEAD, CONN_DEAD, CONN_DEAD, CONN_DEAD},
+/* Every transition, in one place: from a state, on an event, to a state.
+ * An event not listed for a state changes nothing there; EV_ABORT goes
+ * from every state to DEAD. */
+static const struct {
+    conn_state from;
+    conn_event on;
+    conn_state to;
+} TRANSITIONS[] = {
+    {CONN_SERVING, EV_PEND, CONN_PENDING},
+    {CONN_SERVING, EV_PEER_EOF, CONN_DRAINING},
+    {CONN_SERVING, EV_FINISH, CONN_CLOSING},
+    {CONN_PENDING, EV_ANSWERED, CONN_SERVING},
+    {CONN_PENDING, EV_PEER_EOF, CONN_DEAD}, /* the request is abandoned with the device's state */
+    {CONN_PENDING, EV_FINISH, CONN_CLOSING},
+    {CONN_DRAINING, EV_PEND, CONN_DEAD}, /* its answer would have nowhere to go */
+    {CONN_DRAINING, EV_INPUT_DONE, CONN_CLOSING},
+    {CONN_DRAINING, EV_FINISH, CONN_CLOSING},
+    {CONN_CLOSING, EV_SENT, CONN_LINGERING},
+    {CONN_LINGERING, EV_PEER_EOF, CONN_DEAD},
 };
+
+static conn_state next_state(conn_state from, conn_event ev)
+{
+    if (ev == EV_ABORT)
+        return CONN_DEAD;
+    for (size_t i = 0; i < sizeof TRANSITIONS / sizeof TRANSITIONS[0]; i++)
+        if (TRANSITIONS[i].from == from && TRANSITIONS[i].on == ev)
+            return TRANSITIONS[i].to;
+    return from;
+}
 
 /* Apply an event; `reason` says why the connection closes (logged once,
  * when it first leaves the serving states). */
 static void transition(conn *c, conn_event ev, const char *reason)
 {
-    conn_state from = c->state, to = TRANSITION[from][ev];
+    conn_state from = c->state, to = next_state(from, ev);
     if (to == from)
         return;
     c->state = to;

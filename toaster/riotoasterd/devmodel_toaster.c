@@ -17,6 +17,7 @@ typedef struct toaster_model {
     toaster t;
     uint32_t ms_per_level;
     bool read_no_pend;  /* fault read-not-pending */
+    uint32_t read_extra; /* fault data-over-output: 1 byte more than asked */
     uint64_t cycle_end; /* the running cycle ends then (when toasting) */
     bool reading;       /* a READ pends until the cycle ends */
     uint32_t read_want;
@@ -62,6 +63,7 @@ static int toaster_open(device *d, const char *arg, const device_env *env, char 
     toaster_set_pool(&m->t, env->pool);
     m->ms_per_level = env->toast_ms_per_level;
     m->read_no_pend = env->faults & FAULT_READ_NO_PEND;
+    m->read_extra = (env->faults & FAULT_DATA_OVER_OUTPUT) ? 1 : 0;
     d->model = m;
     return 0;
 }
@@ -97,10 +99,10 @@ static dev_result toaster_read_req(device *d, const dev_request *rq, dev_reply *
      * fault: it is answered at once, as a READ without a cycle. */
     if (toaster_toasting(&m->t) && rq->out_len > 0 && !m->read_no_pend && !m->reading) {
         m->reading = true;
-        m->read_want = rq->out_len;
+        m->read_want = rq->out_len + m->read_extra;
         return DEV_PEND;
     }
-    return reply(r, toaster_read(&m->t, rq->out_len));
+    return reply(r, toaster_read(&m->t, rq->out_len + m->read_extra));
 }
 
 static dev_result toaster_write_req(device *d, const dev_request *rq, dev_reply *r)

@@ -10,7 +10,6 @@
 /* The protocol core (rules.c). */
 #define FAULT_SEQUENCE_ECHO 0x1u
 #define FAULT_SHARING 0x2u
-#define FAULT_DATA_OVER_OUTPUT 0x4u
 #define FAULT_STATE_KEPT 0x8u
 #define FAULT_OPEN_AFTER_CLOSE 0x10u
 #define FAULT_VERSION_2 0x20u
@@ -20,6 +19,7 @@
 #define FAULT_READ_DROP 0x400u
 #define FAULT_WRITE_INFO 0x800u
 #define FAULT_READ_NO_PEND 0x1000u
+#define FAULT_DATA_OVER_OUTPUT 0x2000u
 /* The serial port (devmodel_serial.c). */
 #define FAULT_SERIAL_WAIT_AT_ONCE 0x10000u
 #define FAULT_SERIAL_READ_AT_ONCE 0x20000u

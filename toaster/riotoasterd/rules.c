@@ -129,7 +129,6 @@ static rules_outcome handle_device(session *s, const rio_pdu *pdu, uint64_t now_
     dev_reply r;
     dev_result res;
     if (req->major == RIO_MJ_READ) {
-        rq.out_len += fault(s, FAULT_DATA_OVER_OUTPUT) ? 1u : 0u;
         res = d->ops->read(d, &rq, &r);
     } else if (req->major == RIO_MJ_WRITE) {
         res = d->ops->write(d, &rq, &r);

@@ -68,3 +68,19 @@ def test_serial_fault_does_not_break_a_plain_session(faulty_modem, name):
     assert p.modem_status() == DEFS.SERIAL_MSR_CTS | DEFS.SERIAL_MSR_DSR
     ok(p.c.close_handle())
     assert_gone(p.c)
+
+
+def test_core_faults_act_on_modems_too(toasterd):
+    """state-kept-after-close and sharing-allowed are the protocol core's:
+    a modem keeps its settings across handles, and is shared."""
+    d = toasterd(serials=0, modems=1, args=["--fault", "state-kept-after-close", "--fault", "sharing-allowed"])
+    p = serial_opened(d)
+    ok(p.set_u32(DEFS.IOCTL_SERIAL_SET_BAUD_RATE, DEFS.SERIAL_BAUD_300))
+    q = serial_opened(d)  # should have been SHARING_VIOLATION
+    assert q.baud() == DEFS.SERIAL_BAUD_300
+    ok(p.c.close_handle())
+    assert_gone(p.c)
+    ok(q.c.close_handle())
+    assert_gone(q.c)
+    r = serial_opened(d)
+    assert r.baud() == DEFS.SERIAL_BAUD_300  # should have been reset to the default
