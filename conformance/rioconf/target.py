@@ -192,8 +192,8 @@ def embedded_kind(options, kind, build_dir=None):
 
 def modem_support(build_dir):
     """True when the bundled riotoasterd serves modems, else why not."""
-    if _modem_args(build_dir, 1) is None:
-        return "the bundled riotoasterd does not serve modems (no modem option in riotoasterd --help)"
+    if "--modem" not in _help(build_dir):
+        return "the bundled riotoasterd does not serve modems (no --modem in riotoasterd --help)"
     return True
 
 
@@ -211,14 +211,6 @@ def _help(build_dir):
     return _HELP[binary]
 
 
-def _modem_args(build_dir, serials):
-    """riotoasterd's arguments that make serial 1..N modems, or None."""
-    text = _help(build_dir)
-    if "--modem" in text:
-        return ["--modem", "1-%d" % serials]
-    return None
-
-
 def embedded_args(options, extra):
     return ["--stall-timeout", "%g" % options.stall_timeout,
             "--toast-ms-per-level", "%g" % options.toast_ms_per_level] + options.server_args + list(extra)
@@ -232,9 +224,10 @@ def start_embedded(build_dir, options, farm=False, extra=(), kind=devices.TOASTE
         d = Toasterd(build_dir, farm=True, toasters=EMBEDDED_FARM_SIZE, args=args).start()
         return d, Endpoint(d.host, d.farm_port, size=EMBEDDED_FARM_SIZE, server_args=list(extra),
                            profile=devices.by_name(devices.TOASTER))
-    if kind != devices.TOASTER:     # --modem names serials 1..N modems (pyrio.daemon: no toaster then)
-        args = _modem_args(build_dir, EMBEDDED_SERIALS) + args
-    d = Toasterd(build_dir, serials=EMBEDDED_SERIALS, args=args).start()
+    if kind == devices.TOASTER:
+        d = Toasterd(build_dir, serials=EMBEDDED_SERIALS, args=args).start()
+    else:                           # modems 1..N (riotoasterd --modem 1-N), no toaster
+        d = Toasterd(build_dir, serials=0, modems=EMBEDDED_SERIALS, args=args).start()
     return d, Endpoint(d.host, d.port(1), serial=1, base_port=d.base_port, server_args=list(extra),
                        profile=devices.by_name(kind))
 
