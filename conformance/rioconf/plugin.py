@@ -337,7 +337,9 @@ def device_context(request, kind):
 
 @pytest.fixture
 def farm(request, rio_options):
-    """Context on the farm server under test."""
+    """Context on the farm server under test (a farm of toasters)."""
+    if rio_options.embedded and not tgt.embedded_kind(rio_options, devices.TOASTER):
+        pytest.skip("--rio-device %s: the embedded run starts no toaster farm" % rio_options.device.name)
     return _context(request, rio_options.farm, True, "no --rio-farm: farm cases not run")
 
 
