@@ -15,7 +15,11 @@ UNKNOWN_IOCTL_FUNCTION = 0x8FF            # not in rio.h's IOCTL table (checked 
 QINQ_TAGS = [(pcapio.ETHERTYPE_QINQ, 200), (pcapio.ETHERTYPE_VLAN, 100)]
 VLAN_TAGS = [(pcapio.ETHERTYPE_VLAN, 100)]
 
+FLUSH_BUFFERS = 0x09                      # IRP_MJ_FLUSH_BUFFERS: valid on the wire, unknown to RIO
+FALSE_SIGNATURE = b"RIOQ" + b"xyzw"       # "RIOQ" in data; HeaderLength 0x777A is out of range
+
 assert UNKNOWN_MAJOR not in DEFS.tables["MAJOR"]
+assert FLUSH_BUFFERS not in DEFS.tables["MAJOR"]
 
 
 def unknown_ioctl():
@@ -147,6 +151,19 @@ def midstream_inside(cap):
     (_, rest), _ = c.transact(DEFS.MJ_WRITE, data=bread(64), split=[10])
     c.transact(DEFS.MJ_DEVICE_CONTROL, DEFS.IOCTL_TOASTER_START)
     c.transact(DEFS.MJ_READ, output_length=128)
+    c.transact(DEFS.MJ_CLOSE)
+    cap.start_at(rest)
+
+
+@crafted("midstream-resync.pcap", "capture starts 10 bytes into a WRITE whose data holds a false "
+         "\"RIOQ\" (HeaderLength out of range); the next request has MajorFunction 0x09, unknown "
+         "to RIO but valid on the wire: resync finds it (signature + HeaderLength rule)")
+def midstream_resync(cap):
+    c = cap.conversation(40011)
+    c.open()
+    (_, rest), _ = c.transact(DEFS.MJ_WRITE, data=bread(30) + FALSE_SIGNATURE + bread(26, 7), split=[10])
+    c.transact(FLUSH_BUFFERS)                                      # INVALID_DEVICE_REQUEST
+    c.transact(DEFS.MJ_DEVICE_CONTROL, DEFS.IOCTL_TOASTER_GET_STATUS, DEFS.TOASTER_STATUS_SIZE)
     c.transact(DEFS.MJ_CLOSE)
     cap.start_at(rest)
 
