@@ -2,10 +2,11 @@
  * packet-rio.c — Wireshark dissector for RIO/1, the Remote I/O protocol
  * (IRPs of a WDM driver carried over one TCP connection).
  *
- * Every constant and name comes from rio/rio.h.  Framing lives in
- * rio_frame.c, conversation state in rio_conv.c, statistics in rio_stats.c,
- * device payloads in decoders registered in the "rio.ioctl" table
- * (toaster.c for the toaster).
+ * Every constant and name comes from rio/rio.h, every framing rule from
+ * librio (rio/librio.h).  Framing lives in rio_frame.c, conversation
+ * state in rio_conv.c, statistics in rio_stats.c, device payloads in the
+ * device descriptions (rio_device.c) or in decoders registered in the
+ * "rio.ioctl" table, which take precedence (packet-rio.h).
  */
 #include <epan/packet.h>
 #include <epan/expert.h>
@@ -14,20 +15,15 @@
 #include <epan/conversation.h>
 #include <epan/dissectors/packet-tcp.h>
 
-#include "rio_int.h"
 #include "rio_frame.h"
+#include "rio_names.h"
+#include "rio_stats.h"
+#include "rio_device.h"
+#include "packet-rio.h"
 
 #define RIO_STR_(x) #x
 #define RIO_STR(x) RIO_STR_(x)
 #define RIO_DEFAULT_PORTS RIO_STR(RIO_BASE_PORT) "-" RIO_STR(RIO_PORT_RANGE_LAST)
-
-/* value_strings built from rio.h's X-macro tables. */
-#define RIO_VS_ENTRY(value, text) { (guint32)(value), text },
-const value_string rio_major_vals[] = { RIO_MAJOR_TABLE(RIO_VS_ENTRY) { 0, NULL } };
-const value_string rio_status_vals[] = { RIO_STATUS_TABLE(RIO_VS_ENTRY) { 0, NULL } };
-static const value_string ioctl_vals[] = { RIO_IOCTL_TABLE(RIO_VS_ENTRY) { 0, NULL } };
-static const value_string method_vals[] = { RIO_METHOD_TABLE(RIO_VS_ENTRY) { 0, NULL } };
-static const value_string access_vals[] = { RIO_ACCESS_TABLE(RIO_VS_ENTRY) { 0, NULL } };
 
 static int proto_rio = -1;
 static int rio_tap = -1;
@@ -49,6 +45,7 @@ static int hf_rio_information = -1;
 static int hf_rio_response_length = -1;
 static int hf_rio_header_extra = -1;
 static int hf_rio_data = -1;
+static int hf_rio_data_text = -1;
 static int hf_rio_response_in = -1;
 static int hf_rio_response_to = -1;
 static int hf_rio_time = -1;
@@ -70,6 +67,7 @@ static expert_field ei_rio_request_outstanding = EI_INIT;
 static expert_field ei_rio_seq_not_incremented = EI_INIT;
 static expert_field ei_rio_first_not_create = EI_INIT;
 static expert_field ei_rio_error_status = EI_INIT;
+static expert_field ei_rio_warning_status = EI_INIT;
 static expert_field ei_rio_continuation = EI_INIT;
 static expert_field ei_rio_unframed = EI_INIT;
 
@@ -77,28 +75,83 @@ static dissector_handle_t rio_handle;
 static dissector_table_t rio_ioctl_table;
 
 static rio_pref_bool rio_desegment = TRUE;
-rio_pref_bool rio_resync_after_error = FALSE;
+static const char *rio_devices_dir = "";
 
 static int *const ioctl_bits[] = {
     &hf_rio_ioctl_device_type, &hf_rio_ioctl_access, &hf_rio_ioctl_function, &hf_rio_ioctl_method, NULL
 };
 
-guint rio_major_count(void)
-{
-    return G_N_ELEMENTS(rio_major_vals) - 1;  /* without the terminator */
-}
-
-guint rio_major_index(guint32 major)
-{
-    guint i;
-
-    for (i = 0; i < rio_major_count(); i++)
-        if (rio_major_vals[i].value == major)
-            return i;
-    return i;
-}
-
 /* ---- Info column -------------------------------------------------------- */
+
+/* A PDU's one-line description, written without printf: it is built for
+ * every PDU, tree or not, and is most of what a summary costs. */
+typedef struct {
+    char text[128];
+    size_t len;
+} line_t;
+
+static void line_str(line_t *l, const char *s)
+{
+    while (*s && l->len < sizeof l->text - 1)
+        l->text[l->len++] = *s++;
+    l->text[l->len] = '\0';
+}
+
+static void line_u32(line_t *l, guint32 v, guint base, guint min_digits)
+{
+    char digits[12];
+    guint n = 0;
+
+    do {
+        digits[n++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v || n < min_digits);
+    while (n && l->len < sizeof l->text - 1)
+        l->text[l->len++] = digits[--n];
+    l->text[l->len] = '\0';
+}
+
+static void line_name(line_t *l, const char *name, const char *prefix, guint32 value)
+{
+    if (name) {
+        line_str(l, name);
+        return;
+    }
+    line_str(l, prefix);
+    line_u32(l, value, 16, 8);
+}
+
+static const char *ioctl_name(guint32 code)
+{
+    const char *name = try_val_to_str(code, rio_ioctl_vals);
+
+    return name ? name : rio_device_ioctl_name(code);
+}
+
+static void describe_pdu(line_t *l, const rio_header *h)
+{
+    const char *major = try_val_to_str(h->major, rio_major_vals);
+
+    l->len = 0;
+    if (h->kind == RIO_REQUEST) {
+        line_str(l, "Request ");
+        line_str(l, major ? major : "UNKNOWN_MAJOR");
+        if (h->major == RIO_MJ_DEVICE_CONTROL) {
+            line_str(l, " ");
+            line_name(l, ioctl_name(h->ioctl), "IOCTL_0x", h->ioctl);
+        }
+        line_str(l, " seq=");
+        line_u32(l, h->sequence, 10, 1);
+        return;
+    }
+    line_str(l, "Response seq=");
+    line_u32(l, h->sequence, 10, 1);
+    line_str(l, " ");
+    line_name(l, try_val_to_str(h->status, rio_status_vals), "0x", h->status);
+    line_str(l, " ");
+    line_u32(l, h->data_length, 10, 1);
+    line_str(l, " bytes");
+}
 
 static void info_append(packet_info *pinfo, const char *text)
 {
@@ -106,40 +159,16 @@ static void info_append(packet_info *pinfo, const char *text)
     col_set_fence(pinfo->cinfo, COL_INFO);
 }
 
-static const char *describe_pdu(packet_info *pinfo, const rio_header_t *h)
-{
-    const char *major = val_to_str_const(h->major, rio_major_vals, "UNKNOWN_MAJOR");
-
-    if (h->is_request && h->major == RIO_MJ_DEVICE_CONTROL)
-        return wmem_strdup_printf(pinfo->pool, "Request %s %s seq=%u", major,
-                                  val_to_str(pinfo->pool, h->word12, ioctl_vals, "IOCTL_0x%08x"), h->seq);
-    if (h->is_request)
-        return wmem_strdup_printf(pinfo->pool, "Request %s seq=%u", major, h->seq);
-    return wmem_strdup_printf(pinfo->pool, "Response seq=%u %s %u bytes", h->seq,
-                              val_to_str(pinfo->pool, h->word12, rio_status_vals, "0x%08x"), h->data_length);
-}
-
 /* ---- Header ------------------------------------------------------------- */
 
-static void read_header(tvbuff_t *tvb, rio_header_t *h)
-{
-    h->is_request = rio_is_request(tvb, 0);
-    h->major = tvb_get_uint8(tvb, RIO_OFF_MAJOR);
-    h->header_length = tvb_get_letohs(tvb, RIO_OFF_HEADER_LENGTH);
-    h->seq = tvb_get_letohl(tvb, RIO_OFF_SEQUENCE);
-    h->word12 = tvb_get_letohl(tvb, RIO_OFF_IOCTL);
-    h->word16 = tvb_get_letohl(tvb, RIO_OFF_OUTPUT_LENGTH);
-    h->data_length = tvb_get_letohl(tvb, RIO_OFF_DATA_LENGTH);
-}
-
-static void add_header_fields(tvbuff_t *tvb, proto_tree *tree, const rio_header_t *h)
+static void add_header_fields(tvbuff_t *tvb, proto_tree *tree, const rio_header *h)
 {
     proto_tree_add_item(tree, hf_rio_signature, tvb, RIO_OFF_SIGNATURE, RIO_SIGNATURE_SIZE, ENC_ASCII);
     proto_tree_add_item(tree, hf_rio_version, tvb, RIO_OFF_VERSION, 1, ENC_LITTLE_ENDIAN);
     proto_tree_add_item(tree, hf_rio_major, tvb, RIO_OFF_MAJOR, 1, ENC_LITTLE_ENDIAN);
     proto_tree_add_item(tree, hf_rio_header_length, tvb, RIO_OFF_HEADER_LENGTH, 2, ENC_LITTLE_ENDIAN);
     proto_tree_add_item(tree, hf_rio_seq, tvb, RIO_OFF_SEQUENCE, 4, ENC_LITTLE_ENDIAN);
-    if (h->is_request) {
+    if (h->kind == RIO_REQUEST) {
         proto_tree_add_bitmask(tree, tvb, RIO_OFF_IOCTL, hf_rio_ioctl, ett_rio_ioctl, ioctl_bits, ENC_LITTLE_ENDIAN);
         proto_tree_add_item(tree, hf_rio_output_length, tvb, RIO_OFF_OUTPUT_LENGTH, 4, ENC_LITTLE_ENDIAN);
         proto_tree_add_item(tree, hf_rio_request_length, tvb, RIO_OFF_DATA_LENGTH, 4, ENC_LITTLE_ENDIAN);
@@ -150,32 +179,32 @@ static void add_header_fields(tvbuff_t *tvb, proto_tree *tree, const rio_header_
     }
 }
 
-/* Expert item for a header that fails a check, naming the check. */
-static void flag_malformed(packet_info *pinfo, proto_item *item, rio_hdr_check_t check)
+/* Expert item for a header that breaks a rule, naming the rule's field. */
+static void flag_malformed(packet_info *pinfo, proto_item *item, rio_error error)
 {
-    static expert_field *const by_check[] = {
-        [RIO_HDR_OK] = NULL,
-        [RIO_HDR_BAD_SIGNATURE] = &ei_rio_bad_signature,
-        [RIO_HDR_BAD_HEADER_LENGTH] = &ei_rio_bad_header_length,
-        [RIO_HDR_BAD_VERSION] = &ei_rio_bad_version,
-        [RIO_HDR_BAD_DATA_LENGTH] = &ei_rio_length_over_limit,
-        [RIO_HDR_BAD_OUTPUT_LENGTH] = &ei_rio_length_over_limit,
+    static expert_field *const by_error[] = {
+        [RIO_OK] = NULL,
+        [RIO_ERR_SIGNATURE] = &ei_rio_bad_signature,
+        [RIO_ERR_HEADER_LENGTH] = &ei_rio_bad_header_length,
+        [RIO_ERR_VERSION] = &ei_rio_bad_version,
+        [RIO_ERR_DATA_LENGTH] = &ei_rio_length_over_limit,
+        [RIO_ERR_OUTPUT_LENGTH] = &ei_rio_length_over_limit,
     };
-    expert_add_info_format(pinfo, item, by_check[check], "Malformed RIO header: bad %s",
-                           rio_hdr_check_reason(check));
+    expert_add_info_format(pinfo, item, by_error[error], "Malformed RIO header: bad %s (%s)",
+                           rio_error_field(error), rio_error_text(error));
 }
 
 /* ---- Analysis results --------------------------------------------------- */
 
 static void add_matching_fields(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                const rio_header_t *h, const rio_trans_t *t)
+                                const rio_header *h, const rio_trans_t *t)
 {
     proto_item *it;
     nstime_t delta;
 
     if (!t)
         return;
-    if (h->is_request) {
+    if (h->kind == RIO_REQUEST) {
         if (t->rep_frame) {
             it = proto_tree_add_uint(tree, hf_rio_response_in, tvb, 0, 0, t->rep_frame);
             proto_item_set_generated(it);
@@ -189,7 +218,20 @@ static void add_matching_fields(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
     proto_item_set_generated(it);
 }
 
-static void add_analysis_experts(packet_info *pinfo, proto_item *item, const rio_header_t *h,
+/* A response's NTSTATUS by its severity bits: an error is a note (a usual
+ * answer, as Wireshark rates error response codes), a warning (such as
+ * STATUS_DEVICE_BUSY) a warning; success and informational say nothing. */
+static void flag_status(packet_info *pinfo, proto_item *item, guint32 status)
+{
+    if (RIO_STATUS_IS_ERROR(status))
+        expert_add_info_format(pinfo, item, &ei_rio_error_status, "Error status: %s",
+                               val_to_str(pinfo->pool, status, rio_status_vals, "0x%08x"));
+    else if (RIO_STATUS_SEVERITY(status) == RIO_STATUS_SEVERITY(RIO_STATUS_BUFFER_OVERFLOW))
+        expert_add_info_format(pinfo, item, &ei_rio_warning_status, "Warning status: %s",
+                               val_to_str(pinfo->pool, status, rio_status_vals, "0x%08x"));
+}
+
+static void add_analysis_experts(packet_info *pinfo, proto_item *item, const rio_header *h,
                                  const rio_pdu_info_t *info)
 {
     static const struct { guint32 flag; expert_field *ei; } table[] = {
@@ -203,48 +245,68 @@ static void add_analysis_experts(packet_info *pinfo, proto_item *item, const rio
     };
     guint i;
 
-    for (i = 0; i < G_N_ELEMENTS(table); i++)
+    for (i = 0; info->flags && i < G_N_ELEMENTS(table); i++)
         if (info->flags & table[i].flag)
             expert_add_info(pinfo, item, table[i].ei);
-    if (!h->is_request && RIO_STATUS_SEVERITY(h->word12) >= RIO_STATUS_SEVERITY(RIO_STATUS_BUFFER_OVERFLOW))
-        expert_add_info_format(pinfo, item, &ei_rio_error_status, "Error status: %s",
-                               val_to_str(pinfo->pool, h->word12, rio_status_vals, "0x%08x"));
+    if (h->kind == RIO_RESPONSE && h->status != RIO_STATUS_SUCCESS)
+        flag_status(pinfo, item, h->status);
+}
+
+/* The device a PDU's data belongs to: the device of the last described
+ * IOCTL the connection sent (first pass; later passes read it back). */
+static void note_device(packet_info *pinfo, const rio_call_t *call, const rio_header *h, rio_pdu_info_t *info)
+{
+    const char *device;
+
+    if (PINFO_FD_VISITED(pinfo))
+        return;
+    if (h->kind == RIO_REQUEST && h->major == RIO_MJ_DEVICE_CONTROL &&
+        (device = rio_device_of_ioctl(h->ioctl)) != NULL)
+        call->conv->device = device;
+    info->device = call->conv->device;
 }
 
 /* ---- Data --------------------------------------------------------------- */
 
-/* Offer an IOCTL buffer to the device decoder registered for its code. */
+/* Offer an IOCTL buffer to a decoder of the rio.ioctl table (a Lua or C
+ * decoder takes precedence), then to the device descriptions. */
 static void dissect_ioctl_buffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                const rio_header_t *h, const rio_trans_t *t)
+                                 const rio_header *h, const rio_trans_t *t)
 {
     rio_ioctl_data_t data;
     int saved_dir = pinfo->p2p_dir;
+    int done;
 
-    data.is_response = !h->is_request;
-    data.ioctl = h->is_request ? h->word12 : t->ioctl;
-    data.output_length = h->is_request ? h->word16 : t->output_length;
-    data.status = h->is_request ? 0 : h->word12;
-    pinfo->p2p_dir = h->is_request ? P2P_DIR_SENT : P2P_DIR_RECV;
-    dissector_try_uint_with_data(rio_ioctl_table, data.ioctl, tvb, pinfo, tree, FALSE, &data);
+    data.is_response = h->kind == RIO_RESPONSE;
+    data.ioctl = data.is_response ? t->ioctl : h->ioctl;
+    data.output_length = data.is_response ? t->output_length : h->output_length;
+    data.status = data.is_response ? h->status : 0;
+    pinfo->p2p_dir = data.is_response ? P2P_DIR_RECV : P2P_DIR_SENT;
+    done = dissector_try_uint_with_data(rio_ioctl_table, data.ioctl, tvb, pinfo, tree, FALSE, &data);
     pinfo->p2p_dir = saved_dir;
+    /* Described fields exist for the tree (and filters); a summary skips them. */
+    if (!done && tree)
+        rio_device_dissect_ioctl(tvb, pinfo, tree, data.ioctl, data.is_response);
 }
 
 static void dissect_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                         const rio_header_t *h, const rio_trans_t *t)
+                         const rio_header *h, const rio_pdu_info_t *info)
 {
     int offset = h->header_length;
-    tvbuff_t *data_tvb;
+    gboolean is_write = h->major == RIO_MJ_WRITE && h->kind == RIO_REQUEST;
+    gboolean is_read = h->major == RIO_MJ_READ && h->kind == RIO_RESPONSE;
 
     if (h->header_length > RIO_HEADER_SIZE)
         proto_tree_add_item(tree, hf_rio_header_extra, tvb, RIO_HEADER_SIZE,
                             h->header_length - RIO_HEADER_SIZE, ENC_NA);
     if (h->data_length == 0)
         return;
-    data_tvb = tvb_new_subset_length(tvb, offset, h->data_length);
+    /* The raw bytes stay visible; a decoder adds its own subtree. */
     proto_tree_add_item(tree, hf_rio_data, tvb, offset, h->data_length, ENC_NA);
-    /* The raw bytes stay visible; a device decoder adds its own subtree. */
-    if (h->major == RIO_MJ_DEVICE_CONTROL && (h->is_request || t))
-        dissect_ioctl_buffer(data_tvb, pinfo, tree, h, t);
+    if (h->major == RIO_MJ_DEVICE_CONTROL && (h->kind == RIO_REQUEST || info->trans))
+        dissect_ioctl_buffer(tvb_new_subset_length(tvb, offset, h->data_length), pinfo, tree, h, info->trans);
+    else if (tree && (is_write || is_read) && rio_device_data_is_text(info->device, is_write))
+        proto_tree_add_item(tree, hf_rio_data_text, tvb, offset, h->data_length, ENC_ASCII);
 }
 
 /* ---- One unit of the stream --------------------------------------------- */
@@ -256,52 +318,50 @@ static proto_tree *rio_subtree(tvbuff_t *tvb, proto_tree *tree, proto_item **ite
     return proto_item_add_subtree(*item, ett_rio);
 }
 
-static void dissect_good_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const rio_call_t *call)
+static void dissect_good_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const rio_call_t *call,
+                             const rio_header *h)
 {
-    rio_header_t h;
     rio_pdu_info_t *info;
     proto_tree *rt;
     proto_item *ri;
-    const char *text;
-    rio_tap_t *tap;
+    line_t line;
 
-    read_header(tvb, &h);
-    rio_mark_synced(pinfo, call, h.is_request);
-    info = rio_analyse_pdu(pinfo, call, &h);
-    text = describe_pdu(pinfo, &h);
-    info_append(pinfo, text);
-    rt = rio_subtree(tvb, tree, &ri, text);
-    add_header_fields(tvb, rt, &h);
-    add_matching_fields(tvb, pinfo, rt, &h, info->trans);
-    add_analysis_experts(pinfo, ri, &h, info);
+    rio_mark_synced(pinfo, call, h->kind);
+    info = rio_analyse_pdu(pinfo, call, h);
+    note_device(pinfo, call, h, info);
+    describe_pdu(&line, h);
+    info_append(pinfo, line.text);
+    rt = rio_subtree(tvb, tree, &ri, line.text);
+    if (tree) {
+        add_header_fields(tvb, rt, h);
+        add_matching_fields(tvb, pinfo, rt, h, info->trans);
+    }
+    add_analysis_experts(pinfo, ri, h, info);
 
     /* Before the data: a snaplen-cut PDU throws there, yet still counts. */
-    tap = wmem_new(pinfo->pool, rio_tap_t);
-    tap->hdr = wmem_memdup(pinfo->pool, &h, sizeof h);
-    tap->trans = info->trans;
-    tap_queue_packet(rio_tap, pinfo, tap);
+    if (have_tap_listener(rio_tap)) {
+        rio_tap_t *tap = wmem_new(pinfo->pool, rio_tap_t);
 
-    dissect_data(tvb, pinfo, rt, &h, info->trans);
+        tap->hdr = (const rio_header *)wmem_memdup(pinfo->pool, h, sizeof *h);
+        tap->trans = info->trans;
+        tap_queue_packet(rio_tap, pinfo, tap);
+    }
+    dissect_data(tvb, pinfo, rt, h, info);
 }
 
-static void dissect_malformed(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const rio_call_t *call)
+static void dissect_malformed(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const rio_call_t *call,
+                              const rio_header *h, rio_error error)
 {
-    rio_hdr_check_t check = rio_check_header(tvb, 0);
-    rio_header_t h;
     proto_tree *rt;
     proto_item *ri;
     const char *text;
 
-    read_header(tvb, &h);
-    /* A bad signature does not say which layout: the direction does. */
-    if (check == RIO_HDR_BAD_SIGNATURE)
-        h.is_request = rio_is_request_direction(pinfo, call);
     rio_mark_dead(pinfo, call);
-    text = wmem_strdup_printf(pinfo->pool, "Malformed header (bad %s)", rio_hdr_check_reason(check));
+    text = wmem_strdup_printf(pinfo->pool, "Malformed header (bad %s)", rio_error_field(error));
     info_append(pinfo, text);
     rt = rio_subtree(tvb, tree, &ri, text);
-    add_header_fields(tvb, rt, &h);
-    flag_malformed(pinfo, ri, check);
+    add_header_fields(tvb, rt, h);
+    flag_malformed(pinfo, ri, error);
 }
 
 static void dissect_opaque(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int hf,
@@ -319,13 +379,14 @@ static void dissect_opaque(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 
 static int dissect_rio_unit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
 
-/* Bytes up to the next header; a short one carries that header's PDU. */
+/* Bytes up to the next PDU start; a short run carries that PDU. */
 static void dissect_skipped(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data,
                             int hf, expert_field *ei, const char *what)
 {
-    guint split = rio_continuation_split(tvb);
+    const rio_call_t *call = (const rio_call_t *)data;
+    guint split = rio_continuation_split(tvb, call);
 
-    rio_mark_skipped(pinfo, (const rio_call_t *)data);
+    rio_mark_skipped(pinfo, call);
     dissect_opaque(tvb_new_subset_length(tvb, 0, split), pinfo, tree, hf, ei, what);
     if (split < tvb_captured_length(tvb))
         dissect_rio_unit(tvb_new_subset_remaining(tvb, split), pinfo, tree, data);
@@ -334,13 +395,15 @@ static void dissect_skipped(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 static int dissect_rio_unit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     const rio_call_t *call = (const rio_call_t *)data;
+    rio_header h;
+    rio_error error;
 
-    switch (rio_classify(pinfo, tvb, 0, call)) {
+    switch (rio_classify(pinfo, tvb, 0, call, &h, &error)) {
     case RIO_UNIT_PDU:
-        dissect_good_pdu(tvb, pinfo, tree, call);
+        dissect_good_pdu(tvb, pinfo, tree, call, &h);
         break;
     case RIO_UNIT_MALFORMED:
-        dissect_malformed(tvb, pinfo, tree, call);
+        dissect_malformed(tvb, pinfo, tree, call, &h, error);
         break;
     case RIO_UNIT_CONTINUATION:
         dissect_skipped(tvb, pinfo, tree, data, hf_rio_continuation, &ei_rio_continuation, "Continuation");
@@ -363,10 +426,11 @@ static int dissect_rio_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     return tvb_captured_length(tvb);
 }
 
-/* A sane header at the start of a segment claims the whole conversation. */
+/* A segment that starts like RIO claims the whole conversation (a stricter
+ * test than the resync rule: rio_claims_conversation). */
 static rio_heur_result dissect_rio_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    if (!rio_header_is_sane(tvb, 0))
+    if (!rio_claims_conversation(tvb))
         return FALSE;
     conversation_set_dissector(find_or_create_conversation(pinfo), rio_handle);
     dissect_rio_tcp(tvb, pinfo, tree, data);
@@ -378,28 +442,98 @@ static rio_heur_result dissect_rio_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, p
 static void register_fields(void)
 {
     static hf_register_info hf[] = {
-        { &hf_rio_signature, { "Signature", "rio.signature", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL } },
-        { &hf_rio_version, { "Version", "rio.version", FT_UINT8, BASE_DEC, NULL, 0, NULL, HFILL } },
-        { &hf_rio_major, { "Major function", "rio.major", FT_UINT8, BASE_HEX, VALS(rio_major_vals), 0, NULL, HFILL } },
-        { &hf_rio_header_length, { "Header length", "rio.header_length", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
-        { &hf_rio_seq, { "Sequence", "rio.seq", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL } },
-        { &hf_rio_ioctl, { "IoControlCode", "rio.ioctl", FT_UINT32, BASE_HEX, VALS(ioctl_vals), 0, NULL, HFILL } },
-        { &hf_rio_ioctl_device_type, { "Device type", "rio.ioctl.device_type", FT_UINT32, BASE_HEX, NULL, RIO_IOCTL_DEVICE_TYPE_MASK, NULL, HFILL } },
-        { &hf_rio_ioctl_function, { "Function", "rio.ioctl.function", FT_UINT32, BASE_HEX, NULL, RIO_IOCTL_FUNCTION_MASK, NULL, HFILL } },
-        { &hf_rio_ioctl_method, { "Method", "rio.ioctl.method", FT_UINT32, BASE_DEC, VALS(method_vals), RIO_IOCTL_METHOD_MASK, NULL, HFILL } },
-        { &hf_rio_ioctl_access, { "Access", "rio.ioctl.access", FT_UINT32, BASE_DEC, VALS(access_vals), RIO_IOCTL_ACCESS_MASK, NULL, HFILL } },
-        { &hf_rio_output_length, { "Output length", "rio.output_length", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL } },
-        { &hf_rio_request_length, { "Request data length", "rio.request_length", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL } },
-        { &hf_rio_status, { "Status", "rio.status", FT_UINT32, BASE_HEX, VALS(rio_status_vals), 0, NULL, HFILL } },
-        { &hf_rio_information, { "Information", "rio.information", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL } },
-        { &hf_rio_response_length, { "Response data length", "rio.response_length", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL } },
-        { &hf_rio_header_extra, { "Header extension", "rio.header_extra", FT_BYTES, BASE_NONE, NULL, 0, "Header bytes 24..HeaderLength-1, skipped", HFILL } },
-        { &hf_rio_data, { "Data", "rio.data", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL } },
-        { &hf_rio_response_in, { "Response in", "rio.response_in", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0, NULL, HFILL } },
-        { &hf_rio_response_to, { "Response to", "rio.response_to", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0, NULL, HFILL } },
-        { &hf_rio_time, { "Response time", "rio.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0, "Time from the request to this response", HFILL } },
-        { &hf_rio_continuation, { "Continuation data", "rio.continuation", FT_BYTES, BASE_NONE, NULL, 0, "Bytes before the first header seen (capture started mid-stream)", HFILL } },
-        { &hf_rio_unframed, { "Unframed data", "rio.unframed", FT_BYTES, BASE_NONE, NULL, 0, "Bytes after a malformed header", HFILL } },
+        { &hf_rio_signature,
+          { "Signature", "rio.signature",
+            FT_STRING, BASE_NONE, NULL, 0x0,
+            NULL, HFILL }},
+        { &hf_rio_version,
+          { "Version", "rio.version",
+            FT_UINT8, BASE_DEC, NULL, 0x0,
+            NULL, HFILL }},
+        { &hf_rio_major,
+          { "Major function", "rio.major",
+            FT_UINT8, BASE_HEX, VALS(rio_major_vals), 0x0,
+            NULL, HFILL }},
+        { &hf_rio_header_length,
+          { "Header length", "rio.header_length",
+            FT_UINT16, BASE_DEC, NULL, 0x0,
+            NULL, HFILL }},
+        { &hf_rio_seq,
+          { "Sequence", "rio.seq",
+            FT_UINT32, BASE_DEC, NULL, 0x0,
+            NULL, HFILL }},
+        { &hf_rio_ioctl,
+          { "IoControlCode", "rio.ioctl",
+            FT_UINT32, BASE_HEX, VALS(rio_ioctl_vals), 0x0,
+            NULL, HFILL }},
+        { &hf_rio_ioctl_device_type,
+          { "Device type", "rio.ioctl.device_type",
+            FT_UINT32, BASE_HEX, NULL, RIO_IOCTL_DEVICE_TYPE_MASK,
+            NULL, HFILL }},
+        { &hf_rio_ioctl_function,
+          { "Function", "rio.ioctl.function",
+            FT_UINT32, BASE_HEX, NULL, RIO_IOCTL_FUNCTION_MASK,
+            NULL, HFILL }},
+        { &hf_rio_ioctl_method,
+          { "Method", "rio.ioctl.method",
+            FT_UINT32, BASE_DEC, VALS(rio_method_vals), RIO_IOCTL_METHOD_MASK,
+            NULL, HFILL }},
+        { &hf_rio_ioctl_access,
+          { "Access", "rio.ioctl.access",
+            FT_UINT32, BASE_DEC, VALS(rio_access_vals), RIO_IOCTL_ACCESS_MASK,
+            NULL, HFILL }},
+        { &hf_rio_output_length,
+          { "Output length", "rio.output_length",
+            FT_UINT32, BASE_DEC, NULL, 0x0,
+            NULL, HFILL }},
+        { &hf_rio_request_length,
+          { "Request data length", "rio.request_length",
+            FT_UINT32, BASE_DEC, NULL, 0x0,
+            NULL, HFILL }},
+        { &hf_rio_status,
+          { "Status", "rio.status",
+            FT_UINT32, BASE_HEX, VALS(rio_status_vals), 0x0,
+            NULL, HFILL }},
+        { &hf_rio_information,
+          { "Information", "rio.information",
+            FT_UINT32, BASE_DEC, NULL, 0x0,
+            NULL, HFILL }},
+        { &hf_rio_response_length,
+          { "Response data length", "rio.response_length",
+            FT_UINT32, BASE_DEC, NULL, 0x0,
+            NULL, HFILL }},
+        { &hf_rio_header_extra,
+          { "Header extension", "rio.header_extra",
+            FT_BYTES, BASE_NONE, NULL, 0x0,
+            "Header bytes 24..HeaderLength-1, skipped", HFILL }},
+        { &hf_rio_data,
+          { "Data", "rio.data",
+            FT_BYTES, BASE_NONE, NULL, 0x0,
+            NULL, HFILL }},
+        { &hf_rio_data_text,
+          { "Data as text", "rio.data.text",
+            FT_STRING, BASE_NONE, NULL, 0x0,
+            "READ or WRITE data of a device whose description shows it as text", HFILL }},
+        { &hf_rio_response_in,
+          { "Response in", "rio.response_in",
+            FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
+            NULL, HFILL }},
+        { &hf_rio_response_to,
+          { "Response to", "rio.response_to",
+            FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
+            NULL, HFILL }},
+        { &hf_rio_time,
+          { "Response time", "rio.time",
+            FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Time from the request to this response", HFILL }},
+        { &hf_rio_continuation,
+          { "Continuation data", "rio.continuation",
+            FT_BYTES, BASE_NONE, NULL, 0x0,
+            "Bytes before the first PDU start seen (capture started mid-stream)", HFILL }},
+        { &hf_rio_unframed,
+          { "Unframed data", "rio.unframed",
+            FT_BYTES, BASE_NONE, NULL, 0x0,
+            "Bytes after a malformed header", HFILL }},
     };
     static gint *ett[] = { &ett_rio, &ett_rio_ioctl };
 
@@ -410,36 +544,83 @@ static void register_fields(void)
 static void register_experts(void)
 {
     static ei_register_info ei[] = {
-        { &ei_rio_bad_signature, { "rio.bad_signature", PI_MALFORMED, PI_ERROR, "Bad signature", EXPFILL } },
-        { &ei_rio_bad_version, { "rio.bad_version", PI_MALFORMED, PI_ERROR, "Bad version", EXPFILL } },
-        { &ei_rio_bad_header_length, { "rio.bad_header_length", PI_MALFORMED, PI_ERROR, "HeaderLength out of range", EXPFILL } },
-        { &ei_rio_length_over_limit, { "rio.length_over_limit", PI_MALFORMED, PI_ERROR, "Length over the 1 MiB limit", EXPFILL } },
-        { &ei_rio_response_too_long, { "rio.response_too_long", PI_PROTOCOL, PI_WARN, "Response data longer than the request's OutputLength", EXPFILL } },
-        { &ei_rio_unmatched_response, { "rio.unmatched_response", PI_SEQUENCE, PI_WARN, "Response without a matching request", EXPFILL } },
-        { &ei_rio_seq_mismatch, { "rio.seq_mismatch", PI_SEQUENCE, PI_WARN, "Response Sequence does not match the outstanding request", EXPFILL } },
-        { &ei_rio_major_mismatch, { "rio.major_mismatch", PI_PROTOCOL, PI_WARN, "Response MajorFunction differs from its request's", EXPFILL } },
-        { &ei_rio_request_outstanding, { "rio.request_outstanding", PI_SEQUENCE, PI_WARN, "Request sent while another is outstanding (serialized I/O broken)", EXPFILL } },
-        { &ei_rio_seq_not_incremented, { "rio.seq_not_incremented", PI_SEQUENCE, PI_WARN, "Sequence not incremented by 1", EXPFILL } },
-        { &ei_rio_first_not_create, { "rio.first_not_create", PI_SEQUENCE, PI_WARN, "First request of the connection is not CREATE", EXPFILL } },
-        { &ei_rio_error_status, { "rio.error_status", PI_RESPONSE_CODE, PI_NOTE, "Error status", EXPFILL } },
-        { &ei_rio_continuation, { "rio.continuation.expert", PI_SEQUENCE, PI_NOTE, "Bytes before the first header seen (capture started mid-stream)", EXPFILL } },
-        { &ei_rio_unframed, { "rio.unframed.expert", PI_MALFORMED, PI_WARN, "Bytes after a malformed header are not framed", EXPFILL } },
+        { &ei_rio_bad_signature,
+          { "rio.bad_signature", PI_MALFORMED, PI_ERROR,
+            "Bad signature", EXPFILL }},
+        { &ei_rio_bad_version,
+          { "rio.bad_version", PI_MALFORMED, PI_ERROR,
+            "Bad version", EXPFILL }},
+        { &ei_rio_bad_header_length,
+          { "rio.bad_header_length", PI_MALFORMED, PI_ERROR,
+            "HeaderLength out of range", EXPFILL }},
+        { &ei_rio_length_over_limit,
+          { "rio.length_over_limit", PI_MALFORMED, PI_ERROR,
+            "Length over the 1 MiB limit", EXPFILL }},
+        { &ei_rio_response_too_long,
+          { "rio.response_too_long", PI_PROTOCOL, PI_WARN,
+            "Response data longer than the request's OutputLength", EXPFILL }},
+        { &ei_rio_unmatched_response,
+          { "rio.unmatched_response", PI_SEQUENCE, PI_WARN,
+            "Response without a matching request", EXPFILL }},
+        { &ei_rio_seq_mismatch,
+          { "rio.seq_mismatch", PI_SEQUENCE, PI_WARN,
+            "Response Sequence does not match the outstanding request", EXPFILL }},
+        { &ei_rio_major_mismatch,
+          { "rio.major_mismatch", PI_PROTOCOL, PI_WARN,
+            "Response MajorFunction differs from its request's", EXPFILL }},
+        { &ei_rio_request_outstanding,
+          { "rio.request_outstanding", PI_SEQUENCE, PI_WARN,
+            "Request sent while another is outstanding (serialized I/O broken)", EXPFILL }},
+        { &ei_rio_seq_not_incremented,
+          { "rio.seq_not_incremented", PI_SEQUENCE, PI_WARN,
+            "Sequence not incremented by 1", EXPFILL }},
+        { &ei_rio_first_not_create,
+          { "rio.first_not_create", PI_SEQUENCE, PI_WARN,
+            "First request of the connection is not CREATE", EXPFILL }},
+        { &ei_rio_error_status,
+          { "rio.error_status", PI_RESPONSE_CODE, PI_NOTE,
+            "Error status (NTSTATUS severity error)", EXPFILL }},
+        { &ei_rio_warning_status,
+          { "rio.warning_status", PI_RESPONSE_CODE, PI_WARN,
+            "Warning status (NTSTATUS severity warning)", EXPFILL }},
+        { &ei_rio_continuation,
+          { "rio.continuation.expert", PI_SEQUENCE, PI_NOTE,
+            "Bytes before the first PDU start seen (capture started mid-stream)", EXPFILL }},
+        { &ei_rio_unframed,
+          { "rio.unframed.expert", PI_MALFORMED, PI_WARN,
+            "Bytes after a malformed header are not framed", EXPFILL }},
     };
     expert_module_t *expert = expert_register_protocol(proto_rio);
 
     expert_register_field_array(expert, ei, array_length(ei));
 }
 
+/* The device folder may have changed: its fields are registered again. */
+static void apply_preferences(void)
+{
+    static char *applied;
+
+    if (g_strcmp0(applied, rio_devices_dir) == 0)
+        return;
+    g_free(applied);
+    applied = g_strdup(rio_devices_dir);
+    rio_device_set_folder(rio_devices_dir);
+}
+
 static void register_preferences(void)
 {
-    module_t *m = prefs_register_protocol(proto_rio, NULL);
+    module_t *m = prefs_register_protocol(proto_rio, apply_preferences);
 
     prefs_register_bool_preference(m, "desegment", "Reassemble RIO PDUs spanning multiple TCP segments",
         "Whether the RIO dissector should reassemble PDUs spanning multiple TCP segments "
         "(needs TCP's \"Allow subdissectors to reassemble TCP streams\").", &rio_desegment);
     prefs_register_bool_preference(m, "resync_after_error", "Resynchronise after a malformed header",
-        "Look for the next sane header after a malformed one, instead of leaving the rest "
-        "of that direction unframed as a RIO server would.", &rio_resync_after_error);
+        "Look for the next PDU start (signature and HeaderLength) after a malformed header, instead "
+        "of leaving the rest of that direction unframed as a RIO server would.",
+        &rio_frame_resync_after_error);
+    prefs_register_directory_preference(m, "devices_dir", "Device descriptions folder",
+        "A folder of device descriptions (*" RIODEV_SUFFIX " files, devices/README.md) decoded besides "
+        "the installed ones; their fields are rio.dev.<device>.<field>.", &rio_devices_dir);
 }
 
 void proto_register_rio(void);
@@ -457,6 +638,7 @@ void proto_register_rio(void)
                                                FT_UINT32, BASE_HEX);
     rio_tap = register_tap("rio");
     rio_stats_register(proto_rio);
+    rio_device_register();
 }
 
 void proto_reg_handoff_rio(void)

@@ -1,6 +1,6 @@
 /*
- * plugin.c — entry points of rio.so for Wireshark's plugin loader: the
- * RIO core and the toaster decoders are registered as two protocols.
+ * plugin.c — entry points of rio.so for Wireshark's plugin loader.  The
+ * RIO core registers the device descriptions' protocol (rio.dev) itself.
  */
 #include <epan/packet.h>
 #include <epan/proto.h>
@@ -14,8 +14,6 @@
 
 void proto_register_rio(void);
 void proto_reg_handoff_rio(void);
-void proto_register_rio_toaster(void);
-void proto_reg_handoff_rio_toaster(void);
 
 WS_DLL_PUBLIC_DEF const char plugin_version[] = RIO_PLUGIN_VERSION;
 WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
@@ -28,8 +26,6 @@ RIO_PLUGIN_DESCRIBE(WS_PLUGIN_DESC_DISSECTOR)
 void plugin_register(void)
 {
     static proto_plugin core = { proto_register_rio, proto_reg_handoff_rio };
-    static proto_plugin toaster = { proto_register_rio_toaster, proto_reg_handoff_rio_toaster };
 
     proto_register_plugin(&core);
-    proto_register_plugin(&toaster);
 }

@@ -12,7 +12,7 @@
 #include <epan/proto_data.h>
 #include <epan/dissectors/packet-tcp.h>
 
-#include "rio_int.h"
+#include "rio_conv.h"
 
 static int proto_rio_conv = -1;
 
@@ -24,7 +24,7 @@ enum { KEY_PACKET_STATE = 0 };
 /* Framing facts learnt while dissecting the current frame, so that the
  * PDUs after the first (or after a malformed one) in the same frame see
  * them on every pass. */
-typedef struct {
+typedef struct rio_packet_state {
     gboolean synced[2];
     gboolean dead[2];
     guint32 pdu_count;
@@ -46,6 +46,19 @@ static rio_packet_state_t *packet_state(packet_info *pinfo)
     return st;
 }
 
+/* Bit 0 of TCP's conversation completeness (the tcp.completeness field):
+ * the SYN was captured.  A Wireshark value, not a RIO one. */
+#define TCP_COMPLETENESS_SYN_SEEN 0x01
+
+/* Did the capture see this connection open?  Then both directions are
+ * framed from their first byte, as a server frames them. */
+static gboolean syn_captured(packet_info *pinfo, conversation_t *conv)
+{
+    struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
+
+    return tcpd && (tcpd->conversation_completeness & TCP_COMPLETENESS_SYN_SEEN);
+}
+
 static rio_conv_t *conv_data(packet_info *pinfo)
 {
     conversation_t *conv = find_or_create_conversation(pinfo);
@@ -58,6 +71,7 @@ static rio_conv_t *conv_data(packet_info *pinfo)
         rc->outstanding = wmem_list_new(wmem_file_scope());
         rc->by_seq = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
         rc->request_dir = -1;
+        rc->start_captured = syn_captured(pinfo, conv);
         conversation_add_proto_data(conv, proto_rio_conv, rc);
     }
     return rc;
@@ -70,48 +84,67 @@ rio_call_t *rio_call_new(packet_info *pinfo)
     call->conv = conv_data(pinfo);
     call->dir = (addresses_equal(&pinfo->src, &call->conv->addr0) &&
                  pinfo->srcport == call->conv->port0) ? 0 : 1;
+    call->packet = packet_state(pinfo);
     return call;
 }
 
 rio_mode_t rio_mode(packet_info *pinfo, const rio_call_t *call)
 {
-    const rio_packet_state_t *st = packet_state(pinfo);
+    const rio_packet_state_t *st = call->packet;
     const rio_dir_state_t *d = &call->conv->dir[call->dir];
 
     if (st->dead[call->dir] || (d->dead_frame && pinfo->num > d->dead_frame))
         return RIO_MODE_DEAD;
-    if (st->synced[call->dir] || (d->first_pdu_frame && pinfo->num > d->first_pdu_frame))
+    if (st->synced[call->dir] || (d->first_pdu_frame && pinfo->num > d->first_pdu_frame) ||
+        call->conv->start_captured)
         return RIO_MODE_SYNCED;
     return RIO_MODE_UNSYNCED;
 }
 
-void rio_mark_synced(packet_info *pinfo, const rio_call_t *call, gboolean is_request)
+gboolean rio_direction_kind(const rio_call_t *call, rio_kind *kind)
+{
+    if (call->conv->request_dir < 0)
+        return FALSE;
+    *kind = call->conv->request_dir == call->dir ? RIO_REQUEST : RIO_RESPONSE;
+    return TRUE;
+}
+
+static gboolean rio_port(guint32 port)
+{
+    return port >= RIO_BASE_PORT && port <= RIO_PORT_RANGE_LAST;
+}
+
+/* Before the first PDU the server is the end on a RIO port, or else the
+ * one with the lower port (as rio-replay guesses). */
+gboolean rio_is_request_direction(packet_info *pinfo, const rio_call_t *call)
+{
+    rio_kind kind;
+
+    if (rio_direction_kind(call, &kind))
+        return kind == RIO_REQUEST;
+    if (rio_port(pinfo->destport) != rio_port(pinfo->srcport))
+        return rio_port(pinfo->destport);
+    return pinfo->destport < pinfo->srcport;
+}
+
+void rio_mark_synced(packet_info *pinfo, const rio_call_t *call, rio_kind kind)
 {
     rio_dir_state_t *d = &call->conv->dir[call->dir];
 
-    packet_state(pinfo)->synced[call->dir] = TRUE;
+    call->packet->synced[call->dir] = TRUE;
     if (PINFO_FD_VISITED(pinfo))
         return;
     if (!d->first_pdu_frame)
         d->first_pdu_frame = pinfo->num;
     if (call->conv->request_dir < 0)
-        call->conv->request_dir = is_request ? call->dir : 1 - call->dir;
-}
-
-/* Does this direction carry requests?  Known from the first good PDU;
- * before that, guess that the server has the lower port. */
-gboolean rio_is_request_direction(packet_info *pinfo, const rio_call_t *call)
-{
-    if (call->conv->request_dir >= 0)
-        return call->conv->request_dir == call->dir;
-    return pinfo->destport < pinfo->srcport;
+        call->conv->request_dir = kind == RIO_REQUEST ? call->dir : 1 - call->dir;
 }
 
 void rio_mark_dead(packet_info *pinfo, const rio_call_t *call)
 {
     rio_dir_state_t *d = &call->conv->dir[call->dir];
 
-    packet_state(pinfo)->dead[call->dir] = TRUE;
+    call->packet->dead[call->dir] = TRUE;
     if (!PINFO_FD_VISITED(pinfo) && !d->dead_frame)
         d->dead_frame = pinfo->num;
 }
@@ -122,35 +155,24 @@ void rio_mark_skipped(packet_info *pinfo, const rio_call_t *call)
         call->conv->dir[call->dir].midstream = TRUE;
 }
 
-static rio_trans_t *new_transaction(packet_info *pinfo, const rio_header_t *hdr)
+static rio_trans_t *new_transaction(packet_info *pinfo, const rio_header *hdr)
 {
     rio_trans_t *t = wmem_new0(wmem_file_scope(), rio_trans_t);
 
     t->req_frame = pinfo->num;
     t->req_time = pinfo->abs_ts;
-    t->seq = hdr->seq;
+    t->seq = hdr->sequence;
     t->major = hdr->major;
-    t->ioctl = hdr->major == RIO_MJ_DEVICE_CONTROL ? hdr->word12 : 0;
-    t->output_length = hdr->word16;
+    t->ioctl = hdr->major == RIO_MJ_DEVICE_CONTROL ? hdr->ioctl : 0;
+    t->output_length = hdr->output_length;
     return t;
 }
 
-/* Bit 0 of TCP's conversation completeness (the tcp.completeness field):
- * the SYN was captured.  A Wireshark value, not a RIO one. */
-#define TCP_COMPLETENESS_SYN_SEEN 0x01
-
 /* Did the capture see this connection open?  If not, its first request
  * may well have been sent before the capture started. */
-static gboolean connection_start_captured(packet_info *pinfo, const rio_call_t *call)
+static gboolean connection_start_captured(const rio_call_t *call)
 {
-    conversation_t *conv;
-    struct tcp_analysis *tcpd;
-
-    if (call->conv->dir[call->dir].midstream)
-        return FALSE;
-    conv = find_conversation_pinfo(pinfo, 0);
-    tcpd = conv ? get_tcp_conversation_data(conv, pinfo) : NULL;
-    return tcpd && (tcpd->conversation_completeness & TCP_COMPLETENESS_SYN_SEEN);
+    return call->conv->start_captured && !call->conv->dir[call->dir].midstream;
 }
 
 /* ---- Outstanding requests ----------------------------------------------
@@ -218,18 +240,18 @@ static rio_trans_t *outstanding_pop(rio_conv_t *rc)
 /* ---- Analysis of one PDU ------------------------------------------------ */
 
 /* Serialized I/O: one request at a time, Sequence +1 each, CREATE first. */
-static void analyse_request(packet_info *pinfo, const rio_call_t *call, const rio_header_t *hdr, rio_pdu_info_t *info)
+static void analyse_request(packet_info *pinfo, const rio_call_t *call, const rio_header *hdr, rio_pdu_info_t *info)
 {
     rio_conv_t *rc = call->conv;
 
-    if (!rc->seen_request && hdr->major != RIO_MJ_CREATE && connection_start_captured(pinfo, call))
+    if (!rc->seen_request && hdr->major != RIO_MJ_CREATE && connection_start_captured(call))
         info->flags |= RIO_PF_FIRST_NOT_CREATE;
-    if (rc->seen_request && hdr->seq != (guint32)(rc->last_request_seq + 1))
+    if (rc->seen_request && hdr->sequence != (guint32)(rc->last_request_seq + 1))
         info->flags |= RIO_PF_SEQ_NOT_INCREMENTED;
     if (wmem_list_count(rc->outstanding) > 0)
         info->flags |= RIO_PF_REQUEST_OUTSTANDING;
     rc->seen_request = TRUE;
-    rc->last_request_seq = hdr->seq;
+    rc->last_request_seq = hdr->sequence;
     info->trans = new_transaction(pinfo, hdr);
     outstanding_push(rc, info->trans);
 }
@@ -237,7 +259,7 @@ static void analyse_request(packet_info *pinfo, const rio_call_t *call, const ri
 /* A response answers the oldest outstanding request with its Sequence; the
  * requests before that one are taken as answered out of sight (FIFO).  A
  * response whose Sequence is not outstanding uses up the oldest request. */
-static void analyse_response(packet_info *pinfo, rio_conv_t *rc, const rio_header_t *hdr, rio_pdu_info_t *info)
+static void analyse_response(packet_info *pinfo, rio_conv_t *rc, const rio_header *hdr, rio_pdu_info_t *info)
 {
     rio_trans_t *oldest = outstanding_oldest(rc);
     rio_trans_t *t;
@@ -246,7 +268,7 @@ static void analyse_response(packet_info *pinfo, rio_conv_t *rc, const rio_heade
         info->flags |= RIO_PF_UNMATCHED_RESPONSE;
         return;
     }
-    t = outstanding_find(rc, hdr->seq);
+    t = outstanding_find(rc, hdr->sequence);
     if (t != oldest)
         info->flags |= RIO_PF_SEQ_MISMATCH;
     if (!t) {
@@ -263,9 +285,9 @@ static void analyse_response(packet_info *pinfo, rio_conv_t *rc, const rio_heade
         info->flags |= RIO_PF_RESPONSE_TOO_LONG;
 }
 
-rio_pdu_info_t *rio_analyse_pdu(packet_info *pinfo, const rio_call_t *call, const rio_header_t *hdr)
+rio_pdu_info_t *rio_analyse_pdu(packet_info *pinfo, const rio_call_t *call, const rio_header *hdr)
 {
-    guint32 key = KEY_PDU_BASE + packet_state(pinfo)->pdu_count++;
+    guint32 key = KEY_PDU_BASE + call->packet->pdu_count++;
     rio_pdu_info_t *info;
 
     if (PINFO_FD_VISITED(pinfo)) {
@@ -277,7 +299,7 @@ rio_pdu_info_t *rio_analyse_pdu(packet_info *pinfo, const rio_call_t *call, cons
         return wmem_new0(pinfo->pool, rio_pdu_info_t);
     }
     info = wmem_new0(wmem_file_scope(), rio_pdu_info_t);
-    if (hdr->is_request)
+    if (hdr->kind == RIO_REQUEST)
         analyse_request(pinfo, call, hdr, info);
     else
         analyse_response(pinfo, call->conv, hdr, info);

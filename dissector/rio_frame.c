@@ -1,173 +1,184 @@
 /*
  * rio_frame.c — where RIO PDUs start and end in a TCP byte stream.
  *
- * tcp_dissect_pdus() asks rio_get_pdu_len() for the length of the PDU at an
- * offset.  A sane header gives HeaderLength + DataLength.  Bytes that do not
- * start with a header are, before the first PDU of a direction (capture
- * started mid-stream), a "continuation" running up to the next sane header;
- * once framing is synchronised they are a malformed header of 24 bytes, and
- * everything after it in that direction is untrusted.  A length over the
- * 1 MiB limit never makes TCP wait for that many bytes: such a header is a
- * 24-byte PDU of its own.
+ * tcp_dissect_pdus() asks rio_get_pdu_len() for the length of the unit at
+ * an offset.  Every rule comes from librio: rio_header_decode() validates
+ * a header in the brief's order, and rio_resync_at()/rio_resync_find()
+ * (the direction's signature and a HeaderLength in 24..256, whatever the
+ * other fields say: docs/PROTOCOL.md RIO-FRM-021) decide where a PDU can
+ * start in bytes that cannot be framed otherwise.
+ *
+ * A direction is framed from its first byte when the capture holds the
+ * connection's SYN.  Otherwise (capture started mid-stream) the bytes
+ * before the first PDU start are a "continuation".  Once framed, a header
+ * that breaks a rule is a malformed PDU of 24 bytes, and everything after
+ * it in that direction is untrusted ("unframed"), as a server would drop
+ * the connection; preference rio.resync_after_error looks for the next PDU
+ * start instead.  A length over the 1 MiB limit never makes TCP wait for
+ * that many bytes: such a header is malformed, a 24-byte unit of its own.
  */
-#include <string.h>
-
 #include <epan/packet.h>
 #include <epan/dissectors/packet-tcp.h>
 
-#include "rio_int.h"
 #include "rio_frame.h"
+#include "rio_names.h"
 
-static const char *const check_reasons[] = {
-    [RIO_HDR_OK] = NULL,
-    [RIO_HDR_BAD_SIGNATURE] = "signature",
-    [RIO_HDR_BAD_HEADER_LENGTH] = "header_length",
-    [RIO_HDR_BAD_VERSION] = "version",
-    [RIO_HDR_BAD_DATA_LENGTH] = "data_length",
-    [RIO_HDR_BAD_OUTPUT_LENGTH] = "output_length",
-};
+rio_pref_bool rio_frame_resync_after_error = FALSE;
 
-const char *rio_hdr_check_reason(rio_hdr_check_t check)
+/* ---- The resync rule, for the kinds a direction may carry --------------- */
+
+/* A direction carries one kind of PDU; until either direction has shown a
+ * PDU, a start of either kind will do. */
+static gboolean resync_at(const guint8 *p, guint len, const rio_call_t *call, rio_kind *kind)
 {
-    return check_reasons[check];
+    if (rio_direction_kind(call, kind))
+        return rio_resync_at(p, len, *kind);
+    *kind = RIO_REQUEST;
+    if (rio_resync_at(p, len, RIO_REQUEST))
+        return TRUE;
+    *kind = RIO_RESPONSE;
+    return rio_resync_at(p, len, RIO_RESPONSE);
 }
 
-static gboolean signature_at(tvbuff_t *tvb, int offset, const char *sig)
+static guint resync_find(const guint8 *p, guint len, const rio_call_t *call)
 {
-    return tvb_memeql(tvb, offset, (const guint8 *)sig, RIO_SIGNATURE_SIZE) == 0;
+    rio_kind kind;
+    guint req, rsp;
+
+    if (rio_direction_kind(call, &kind))
+        return (guint)rio_resync_find(p, len, kind);
+    req = (guint)rio_resync_find(p, len, RIO_REQUEST);
+    rsp = (guint)rio_resync_find(p, len, RIO_RESPONSE);
+    return MIN(req, rsp);
 }
 
-gboolean rio_is_request(tvbuff_t *tvb, int offset)
+/* The kind a framed direction's next header must have: known from the
+ * first PDU of the connection; for the very first one, its signature, or
+ * (a bad signature does not say) the direction's guess. */
+static rio_kind framed_kind(packet_info *pinfo, const rio_call_t *call, const guint8 *p)
 {
-    return signature_at(tvb, offset, RIO_SIGNATURE_REQUEST);
+    rio_kind kind;
+
+    if (rio_direction_kind(call, &kind) || rio_signature_kind(p, &kind))
+        return kind;
+    return rio_is_request_direction(pinfo, call) ? RIO_REQUEST : RIO_RESPONSE;
 }
 
-/* Checks in the order of docs/DESIGN.md: Signature, HeaderLength, Version,
- * data length, then OutputLength (requests only). Needs 24 captured bytes. */
-rio_hdr_check_t rio_check_header(tvbuff_t *tvb, int offset)
+/* Length of a unit that starts with a header: a header that breaks a rule
+ * is not trusted for a length, its unit is the fixed header alone. */
+static guint pdu_length(const rio_header *h, rio_error error)
 {
-    gboolean request = rio_is_request(tvb, offset);
-    guint16 hl;
-
-    if (!request && !signature_at(tvb, offset, RIO_SIGNATURE_RESPONSE))
-        return RIO_HDR_BAD_SIGNATURE;
-    hl = tvb_get_letohs(tvb, offset + RIO_OFF_HEADER_LENGTH);
-    if (hl < RIO_HEADER_LENGTH_MIN || hl > RIO_HEADER_LENGTH_MAX)
-        return RIO_HDR_BAD_HEADER_LENGTH;
-    if (tvb_get_uint8(tvb, offset + RIO_OFF_VERSION) != RIO_VERSION)
-        return RIO_HDR_BAD_VERSION;
-    if (tvb_get_letohl(tvb, offset + RIO_OFF_DATA_LENGTH) > RIO_DATA_MAX)
-        return RIO_HDR_BAD_DATA_LENGTH;
-    if (request && tvb_get_letohl(tvb, offset + RIO_OFF_OUTPUT_LENGTH) > RIO_DATA_MAX)
-        return RIO_HDR_BAD_OUTPUT_LENGTH;
-    return RIO_HDR_OK;
-}
-
-/* A header good enough to start framing on without other evidence: valid,
- * and naming a major function this protocol knows. */
-gboolean rio_header_is_sane(tvbuff_t *tvb, int offset)
-{
-    if (tvb_captured_length_remaining(tvb, offset) < RIO_HEADER_SIZE)
-        return FALSE;
-    if (rio_check_header(tvb, offset) != RIO_HDR_OK)
-        return FALSE;
-    return rio_major_index(tvb_get_uint8(tvb, offset + RIO_OFF_MAJOR)) < rio_major_count();
-}
-
-/* Could the bytes from offset to the end be the start of a sane header? */
-static gboolean could_start_header(tvbuff_t *tvb, int offset)
-{
-    int avail = tvb_captured_length_remaining(tvb, offset);
-    int n = MIN(avail, RIO_SIGNATURE_SIZE);
-
-    if (avail >= RIO_HEADER_SIZE)
-        return rio_header_is_sane(tvb, offset);
-    return tvb_memeql(tvb, offset, (const guint8 *)RIO_SIGNATURE_REQUEST, n) == 0 ||
-           tvb_memeql(tvb, offset, (const guint8 *)RIO_SIGNATURE_RESPONSE, n) == 0;
-}
-
-/* Bytes from offset up to the next place a header could start (or to the
- * end of the captured data): the length of a continuation. */
-guint rio_continuation_length(tvbuff_t *tvb, int offset)
-{
-    int end = (int)tvb_captured_length(tvb);
-    int pos = offset + 1;
-
-    while (pos < end) {
-        pos = tvb_find_uint8(tvb, pos, end - pos, RIO_SIGNATURE_REQUEST[0]);
-        if (pos < 0)
-            break;
-        if (could_start_header(tvb, pos))
-            return (guint)(pos - offset);
-        pos++;
-    }
-    return (guint)(end - offset);
-}
-
-/* Length of a sane header's PDU: a length over the limit is not trusted,
- * the PDU is then the fixed header alone. */
-static guint pdu_length(tvbuff_t *tvb, int offset)
-{
-    if (rio_check_header(tvb, offset) != RIO_HDR_OK)
+    if (error != RIO_OK)
         return RIO_HEADER_SIZE;
-    return tvb_get_letohs(tvb, offset + RIO_OFF_HEADER_LENGTH) +
-           tvb_get_letohl(tvb, offset + RIO_OFF_DATA_LENGTH);
+    return (guint)h->header_length + h->data_length;
 }
 
-rio_unit_t rio_classify(packet_info *pinfo, tvbuff_t *tvb, int offset, const rio_call_t *call)
+/* ---- Classifying a unit ------------------------------------------------- */
+
+static rio_unit_t decoded(const guint8 *p, rio_kind kind, rio_header *hdr, rio_error *error)
+{
+    *error = rio_header_decode(p, kind, hdr);
+    return *error == RIO_OK ? RIO_UNIT_PDU : RIO_UNIT_MALFORMED;
+}
+
+rio_unit_t rio_classify(packet_info *pinfo, tvbuff_t *tvb, int offset, const rio_call_t *call,
+                        rio_header *hdr, rio_error *error)
 {
     rio_mode_t mode = rio_mode(pinfo, call);
+    const guint8 *p;
+    rio_kind kind;
 
-    if (mode == RIO_MODE_DEAD)
-        return rio_resync_after_error && rio_header_is_sane(tvb, offset) ?
-               RIO_UNIT_PDU : RIO_UNIT_UNFRAMED;
-    if (mode == RIO_MODE_UNSYNCED)
-        return rio_header_is_sane(tvb, offset) ? RIO_UNIT_PDU : RIO_UNIT_CONTINUATION;
-    return rio_check_header(tvb, offset) == RIO_HDR_OK ? RIO_UNIT_PDU : RIO_UNIT_MALFORMED;
+    if (mode == RIO_MODE_SYNCED) {
+        p = tvb_get_ptr(tvb, offset, RIO_HEADER_SIZE);
+        return decoded(p, framed_kind(pinfo, call, p), hdr, error);
+    }
+    if (mode == RIO_MODE_DEAD && !rio_frame_resync_after_error)
+        return RIO_UNIT_UNFRAMED;
+    /* Hunting: a PDU starts here if the resync rule holds. */
+    if (tvb_captured_length_remaining(tvb, offset) >= RIO_HEADER_SIZE) {
+        p = tvb_get_ptr(tvb, offset, RIO_HEADER_SIZE);
+        if (resync_at(p, RIO_HEADER_SIZE, call, &kind))
+            return decoded(p, kind, hdr, error);
+    }
+    return mode == RIO_MODE_DEAD ? RIO_UNIT_UNFRAMED : RIO_UNIT_CONTINUATION;
 }
 
-/* tcp_dissect_pdus() rejects a unit shorter than the 24-byte fixed part, so
- * a continuation shorter than that carries the header that follows it
- * (or asks for the 24 bytes that may hold one). */
-static guint continuation_unit_length(tvbuff_t *tvb, int offset)
+/* ---- Units without a header --------------------------------------------- */
+
+/* The length of a unit of skipped bytes at offset: up to the next place a
+ * PDU can start.  tcp_dissect_pdus() rejects a unit shorter than the
+ * 24-byte fixed part, so a shorter run of skipped bytes carries the PDU
+ * that follows it (or asks for the 24 bytes that may hold its header). */
+static guint skipped_unit_length(tvbuff_t *tvb, int offset, const rio_call_t *call)
 {
-    guint skip = rio_continuation_length(tvb, offset);
-    int next = offset + (int)skip;
+    guint avail = (guint)tvb_captured_length_remaining(tvb, offset);
+    const guint8 *p = tvb_get_ptr(tvb, offset, (gint)avail);
+    guint skip = avail > 1 ? 1 + resync_find(p + 1, avail - 1, call) : avail;
+    rio_header h;
+    rio_error error;
+    rio_kind kind;
 
     if (skip >= RIO_HEADER_SIZE)
         return skip;
-    if (tvb_captured_length_remaining(tvb, next) < RIO_HEADER_SIZE)
+    if (avail - skip < RIO_HEADER_SIZE)
         return skip + RIO_HEADER_SIZE;
-    return skip + pdu_length(tvb, next);
+    resync_at(p + skip, RIO_HEADER_SIZE, call, &kind);
+    error = rio_header_decode(p + skip, kind, &h);
+    return skip + pdu_length(&h, error);
 }
 
-guint rio_continuation_split(tvbuff_t *unit)
+guint rio_continuation_split(tvbuff_t *unit, const rio_call_t *call)
 {
-    int len = (int)tvb_captured_length(unit);
-    int p;
+    guint len = tvb_captured_length(unit);
+    guint p;
+    rio_header h;
+    rio_error error;
+    rio_kind kind;
 
-    for (p = 1; p < RIO_HEADER_SIZE && p + RIO_HEADER_SIZE <= len; p++)
-        if (rio_header_is_sane(unit, p) && p + (int)pdu_length(unit, p) == (int)tvb_reported_length(unit))
-            return (guint)p;
-    return (guint)len;
+    for (p = 1; p < RIO_HEADER_SIZE && p + RIO_HEADER_SIZE <= len; p++) {
+        const guint8 *q = tvb_get_ptr(unit, (gint)p, RIO_HEADER_SIZE);
+
+        if (!resync_at(q, RIO_HEADER_SIZE, call, &kind))
+            continue;
+        error = rio_header_decode(q, kind, &h);
+        if (p + pdu_length(&h, error) == tvb_reported_length(unit))
+            return p;
+    }
+    return len;
 }
 
 guint rio_get_pdu_len(packet_info *pinfo, tvbuff_t *tvb, int offset, void *data)
 {
     const rio_call_t *call = (const rio_call_t *)data;
+    rio_header h;
+    rio_error error;
 
-    switch (rio_classify(pinfo, tvb, offset, call)) {
+    switch (rio_classify(pinfo, tvb, offset, call, &h, &error)) {
     case RIO_UNIT_PDU:
-        return pdu_length(tvb, offset);
     case RIO_UNIT_MALFORMED:
-        return RIO_HEADER_SIZE;
+        return pdu_length(&h, error);
     case RIO_UNIT_UNFRAMED:
         /* Untrusted to the end, unless told to look for the next header. */
-        if (!rio_resync_after_error)
-            return tvb_captured_length_remaining(tvb, offset);
-        return continuation_unit_length(tvb, offset);
+        if (!rio_frame_resync_after_error)
+            return (guint)tvb_captured_length_remaining(tvb, offset);
+        return skipped_unit_length(tvb, offset, call);
     case RIO_UNIT_CONTINUATION:
     default:
-        return continuation_unit_length(tvb, offset);
+        return skipped_unit_length(tvb, offset, call);
     }
+}
+
+/* ---- The heuristic ------------------------------------------------------ */
+
+gboolean rio_claims_conversation(tvbuff_t *tvb)
+{
+    const guint8 *p;
+    rio_header h;
+    rio_kind kind;
+
+    if (tvb_captured_length(tvb) < RIO_HEADER_SIZE)
+        return FALSE;
+    p = tvb_get_ptr(tvb, 0, RIO_HEADER_SIZE);
+    return rio_signature_kind(p, &kind) && rio_header_decode(p, kind, &h) == RIO_OK &&
+           rio_major_index(h.major) < rio_major_count();
 }

@@ -8,7 +8,8 @@
 #include <epan/srt_table.h>
 #include <epan/stats_tree.h>
 
-#include "rio_int.h"
+#include "rio_stats.h"
+#include "rio_names.h"
 
 /* ---- Service response time ---------------------------------------------- */
 
@@ -32,7 +33,7 @@ static tap_packet_status srt_packet(void *pss, packet_info *pinfo, epan_dissect_
     srt_stat_table *table;
 
     /* A response matched to its request is one sample. */
-    if (tap->hdr->is_request || !tap->trans)
+    if (tap->hdr->kind == RIO_REQUEST || !tap->trans)
         return TAP_PACKET_DONT_REDRAW;
     table = g_array_index(data->srt_array, srt_stat_table *, 0);
     add_srt_table_data(table, rio_major_index(tap->trans->major), &tap->trans->req_time, pinfo);
@@ -56,14 +57,14 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
                                      const void *prv, tap_flags_t flags _U_)
 {
     const rio_tap_t *tap = (const rio_tap_t *)prv;
-    const rio_header_t *h = tap->hdr;
+    const rio_header *h = tap->hdr;
 
-    if (h->is_request) {
+    if (h->kind == RIO_REQUEST) {
         tick_stat_node(st, st_requests, 0, FALSE);
         tick_stat_node(st, val_to_str_const(h->major, rio_major_vals, "Other"), st_node_requests, FALSE);
     } else {
         tick_stat_node(st, st_responses, 0, FALSE);
-        tick_stat_node(st, val_to_str_const(h->word12, rio_status_vals, "Other"), st_node_responses, FALSE);
+        tick_stat_node(st, val_to_str_const(h->status, rio_status_vals, "Other"), st_node_responses, FALSE);
     }
     return TAP_PACKET_REDRAW;
 }

@@ -69,15 +69,16 @@ class Tshark:
         self.env = ["PATH=/usr/bin:/bin", "HOME=" + home, "LANG=C.UTF-8",
                     "WIRESHARK_ABORT_ON_DISSECTOR_BUG=1"] + _sanitizer_env()
 
-    def command(self, args):
-        env = ["env", "-i"] + self.env
+    def command(self, args, env=()):
+        env = ["env", "-i"] + self.env + list(env)
         prefix = []
         if os.geteuid() == 0:
             prefix = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups"]
         return prefix + env + ["tshark"] + list(args)
 
-    def run(self, *args, check=True):
-        proc = subprocess.run(self.command(args), capture_output=True, text=True,
+    def run(self, *args, check=True, env=()):
+        """env: more VAR=value settings for this run."""
+        proc = subprocess.run(self.command(args, env), capture_output=True, text=True,
                               timeout=TSHARK_TIMEOUT, cwd=self.home)
         if "AddressSanitizer" in proc.stderr or "runtime error:" in proc.stderr:
             raise AssertionError("sanitizer report from tshark %s:\n%s" % (" ".join(args), proc.stderr[-3000:]))

@@ -26,7 +26,7 @@ def _experts(item):
                 if k == "_ws.expert":
                     for e in _as_list(v):
                         found.update(x for x in e if x.startswith("rio."))
-                elif not k.startswith("rio.toaster"):
+                elif not k.startswith("rio.dev"):   # a device payload's own experts
                     walk(v)
         elif isinstance(node, list):
             for x in node:

@@ -177,3 +177,42 @@ def toaster_session(sess, start_seq=1, split=None):
         sess.send("s", sess.response(req["major"], s, **rsp), sizes=split)
         s += 1
     return s
+
+
+def device_session(sess, devset, steps, start_seq=1):
+    """A session of a described device (pyrio.devdesc set `devset`):
+    CREATE, then each step, then CLOSE.  A step is ("WRITE", bytes),
+    ("READ", bytes) or (IOCTL name, input assignments or None, output
+    assignments or None[, unchecked]): buffers are encoded from the
+    description (unchecked: a value out of its range).  Returns the
+    described buffers sent, as (seq, "request"|"response", struct, bytes)."""
+    sent = []
+    s = start_seq
+    sess.send("c", sess.request(DEFS.MJ_CREATE, s))
+    sess.send("s", sess.response(DEFS.MJ_CREATE, s))
+    for step in steps:
+        s += 1
+        if step[0] == "WRITE":
+            sess.send("c", sess.request(DEFS.MJ_WRITE, s, data=step[1]))
+            sess.send("s", sess.response(DEFS.MJ_WRITE, s, information=len(step[1])))
+            continue
+        if step[0] == "READ":
+            sess.send("c", sess.request(DEFS.MJ_READ, s, output_length=4096))
+            sess.send("s", sess.response(DEFS.MJ_READ, s, data=step[1]))
+            continue
+        name, given, wanted = step[:3]
+        unchecked = len(step) > 3 and step[3]
+        io = devset.find_ioctl_by_name(name)
+        data = io.input.encode(given, unchecked=unchecked) if given is not None else b""
+        reply = io.output.encode(wanted, unchecked=unchecked) if wanted is not None else b""
+        sess.send("c", sess.request(DEFS.MJ_DEVICE_CONTROL, s, io.code, len(reply), data=data))
+        sess.cap.tick(0.001)
+        sess.send("s", sess.response(DEFS.MJ_DEVICE_CONTROL, s, data=reply))
+        if given is not None:
+            sent.append((s, "request", io.input, data))
+        if wanted is not None:
+            sent.append((s, "response", io.output, reply))
+    s += 1
+    sess.send("c", sess.request(DEFS.MJ_CLOSE, s))
+    sess.send("s", sess.response(DEFS.MJ_CLOSE, s))
+    return sent

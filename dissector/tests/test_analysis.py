@@ -53,7 +53,7 @@ def test_protocol_error_experts(tshark, crafted, passes):
         [],
         ["rio.unmatched_response"],
         ["rio.seq_mismatch"],
-        ["rio.error_status"],
+        ["rio.warning_status"],         # STATUS_DEVICE_BUSY: NTSTATUS severity warning
     ]
 
 
@@ -142,18 +142,39 @@ def _fields(tshark, cap, *fields, filt=None):
     return [l.split("\t") for l in tshark.out(*args).splitlines()]
 
 
-def test_toaster_decoders_by_direction(tshark, crafted):
+def test_toaster_decoded_by_its_description_by_direction(tshark, crafted):
+    """toaster.riodev's fields (rio.dev.toaster.*, which replaced the
+    hand-written rio.toaster.* decoders), against riocap.toaster_session."""
     cap = crafted["session"]
-    info = _fields(tshark, cap, "rio.toaster.serial", "rio.toaster.capacity", "rio.toaster.max_load",
-                   "rio.toaster.firmware", "rio.toaster.model", filt="rio.toaster.model")
+    info = _fields(tshark, cap, "rio.dev.toaster.serial_number", "rio.dev.toaster.capacity",
+                   "rio.dev.toaster.max_load_bytes", "rio.dev.toaster.firmware_version",
+                   "rio.dev.toaster.model_name", filt="rio.dev.toaster.model_name")
     assert info == [["1", str(DEFS.TOASTER_CAPACITY), str(DEFS.TOASTER_MAX_LOAD_BYTES),
                      "0x%08x" % DEFS.TOASTER_FIRMWARE_VERSION, DEFS.TOASTER_MODEL_NAME]]
-    status = _fields(tshark, cap, "rio.toaster.state", "rio.toaster.darkness", "rio.toaster.ready_bytes",
-                     filt="rio.toaster.state")
+    status = _fields(tshark, cap, "rio.dev.toaster.state", "rio.dev.toaster.darkness",
+                     "rio.dev.toaster.ready_bytes", filt="rio.dev.toaster.state")
     assert status == [[str(DEFS.TOASTER_STATE_READY), "7", "5"]]
     # Darkness is decoded from the SET_DARKNESS request's input only.
-    dark = _fields(tshark, cap, "rio.signature", "rio.toaster.darkness", filt="rio.toaster.darkness && !rio.toaster.state")
+    dark = _fields(tshark, cap, "rio.signature", "rio.dev.toaster.darkness",
+                   filt="rio.dev.toaster.darkness && !rio.dev.toaster.state")
     assert dark == [["RIOQ", "7"]]
+    # No structure in the direction that carries none (GET_INFO's input).
+    assert _fields(tshark, cap, "rio.seq", filt="rio.dev && rio.signature == \"RIOQ\"") == [["3"]]
+
+
+def test_status_experts_follow_the_ntstatus_severity(tshark, crafted):
+    """An error status (0xC...) is the "Error status" note, a warning status
+    (0x8..., STATUS_DEVICE_BUSY) a warning, and nothing else is either."""
+    def experts(cap, name):
+        return _fields(tshark, cap, "rio.seq", "rio.status", "_ws.expert.severity", filt=name)
+
+    PI_NOTE, PI_WARN = 0x00400000, 0x00600000
+    [[seq, status, severity]] = experts(crafted["session"], "rio.error_status")
+    assert (int(status, 0), int(severity)) == (DEFS.STATUS_INVALID_DEVICE_REQUEST, PI_NOTE)
+    [[seq, status, severity]] = experts(crafted["protocol_errors"], "rio.warning_status")
+    assert (int(status, 0), int(severity)) == (DEFS.STATUS_DEVICE_BUSY, PI_WARN)
+    assert experts(crafted["protocol_errors"], "rio.error_status") == []
+    assert experts(crafted["session"], "rio.warning_status") == []
 
 
 def test_decoder_from_lua_plugs_into_the_table(tshark, crafted, gen_dir):
@@ -174,8 +195,9 @@ DissectorTable.get("rio.ioctl"):add(%d, p)
     os.chmod(script, 0o644)
     got = [l.split("\t") for l in tshark.out(
         "-r", crafted["session"], "-X", "lua_script:" + script, "-T", "fields",
-        "-e", "fakedev.word", "-Y", "fakedev.word").splitlines()]
-    assert got == [[str(DEFS.TOASTER_STATE_READY)]]
+        "-e", "fakedev.word", "-e", "rio.dev.toaster.state", "-Y", "fakedev.word").splitlines()]
+    # The table's decoder takes precedence over the toaster's description.
+    assert got == [[str(DEFS.TOASTER_STATE_READY), ""]]
 
 
 def test_srt_table(tshark, crafted):

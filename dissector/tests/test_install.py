@@ -39,3 +39,37 @@ def test_install_plugin_user(build_dir, tmp_path):
     assert _files(tmp_path) == [".local/lib/wireshark/plugins/%s/epan/rio.so" % _ws_major_minor()]
     warned = "root ignores personal plugins" in proc.stdout + proc.stderr
     assert warned == (os.geteuid() == 0)
+
+
+def test_installed_plugin_reads_the_descriptions_installed_with_it(build_dir, tshark, gen_dir):
+    """Installed under a prefix (here with DESTDIR), the plugin reads
+    <prefix>/share/rio/devices, found from its own folder: a description
+    only that folder holds is decoded, with no RIO_DEVICE_PATH."""
+    import shutil
+    import test_devices
+
+    destdir = os.path.join(gen_dir, "installed")
+    shutil.rmtree(destdir, ignore_errors=True)
+    env = dict(os.environ, DESTDIR=destdir)
+    subprocess.run(["cmake", "--install", build_dir, "--component", "plugin", "--prefix", "/opt/rio-fresh"],
+                   env=env, check=True, capture_output=True)
+    root = os.path.join(destdir, "opt", "rio-fresh")
+    [plugin] = [f for f in _files(root) if f.endswith("/epan/rio.so")]
+    plugins = os.path.join(root, plugin.rsplit("/%s/epan/" % _ws_major_minor(), 1)[0])
+    # What the tools component installs beside it, and one more device.
+    devices = os.path.join(root, "share", "rio", "devices")
+    shutil.copytree(test_devices.SHIPPED, devices)
+    with open(os.path.join(devices, "thermo.riodev"), "w") as f:
+        f.write(test_devices.THERMO)
+    empty_home = os.path.join(destdir, "home")
+    os.makedirs(empty_home)
+    for d, dirs, files in os.walk(destdir):
+        for n in dirs + files:
+            os.chmod(os.path.join(d, n), 0o755)
+    os.chmod(destdir, 0o755)
+
+    run_env = ["HOME=" + empty_home, "WIRESHARK_PLUGIN_DIR=" + plugins]
+    lines = tshark.run("-G", "plugins", env=run_env).stdout.splitlines()
+    assert [l for l in lines if l.split("\t")[0].strip() == "rio.so" and plugins in l]
+    fields = tshark.run("-G", "fields", env=run_env).stdout
+    assert "\trio.dev.thermo.centi\t" in fields and "\trio.dev.serial.baud_rate\t" in fields

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from pyrio import devdesc
 from pyrio.riodefs import DEFS
 import riocap
 from conftest import REPO, sanitized
@@ -37,7 +38,7 @@ def _plugin_version():
 
 def test_protocols_are_registered(tshark):
     protocols = {l.split("\t")[2] for l in tshark.out("-G", "protocols").splitlines()}
-    assert {"rio", "rio.toaster"} <= protocols
+    assert {"rio", "rio.dev"} <= protocols
 
 
 @pytest.mark.skipif(sanitized(), reason="-G plugins starts the extcap helpers, which hang under a preloaded ASan")
@@ -56,12 +57,31 @@ def test_fields_have_the_filter_names(tshark):
     assert not missing
 
 
-def test_ioctl_table_holds_the_toaster_decoders(tshark):
+def test_ioctl_table_is_there_for_other_decoders(tshark):
+    """The rio.ioctl table stays for Lua (and C) decoders, which take
+    precedence over the descriptions; the plugin itself registers none."""
     tables = tshark.out("-G", "dissector-tables")
     assert any(l.split("\t")[0] == "rio.ioctl" for l in tables.splitlines())
     decodes = [l.split("\t") for l in tshark.out("-G", "decodes").splitlines()]
-    codes = {int(l[1], 0) for l in decodes if l[0] == "rio.ioctl"}
-    assert {DEFS.IOCTL_TOASTER_GET_INFO, DEFS.IOCTL_TOASTER_GET_STATUS, DEFS.IOCTL_TOASTER_SET_DARKNESS} <= codes
+    assert not [l for l in decodes if l[0] == "rio.ioctl"]
+
+
+def test_fields_list_every_described_field(tshark):
+    """-G fields has rio.dev.<device>.<field> for each distinct filter name
+    of the shipped descriptions, as the Python reader of the same files
+    (pyrio.devdesc) names them, with the type the description gives."""
+    want = {}
+    for dev in devdesc.load_dir(os.path.join(REPO, "devices")).devices:
+        for f in dev.filters:
+            want[f.filter] = f.type
+    assert any(name.startswith("rio.dev.serial.") for name in want)
+    got = {l.split("\t")[2]: l.split("\t")[3] for l in tshark.out("-G", "fields").splitlines()
+           if l.startswith("F\t") and l.split("\t")[2].startswith("rio.dev.")}
+    assert set(want) <= set(got)
+    ftypes = {"u8": "FT_UINT8", "u16": "FT_UINT16", "u32": "FT_UINT32", "u64": "FT_UINT64",
+              "i8": "FT_INT8", "i16": "FT_INT16", "i32": "FT_INT32", "i64": "FT_INT64",
+              "char": "FT_STRINGZPAD", "bytes": "FT_BYTES"}
+    assert {name: got[name] for name in want} == {name: ftypes[t] for name, t in want.items()}
 
 
 NO_HEUR = ("--disable-heuristic", "rio_tcp")
