@@ -103,13 +103,18 @@ def serial_list(text):
 
 def named_serials(args):
     """The serials that --modem LIST and --device KIND:LIST[:ARG] in args
-    give a kind of their own."""
+    give a kind of their own (a malformed value names none: the daemon
+    reports it)."""
     named = set()
-    for opt, value in zip(args, args[1:]):
-        if opt in ("--modem", "-m"):
-            named |= serial_list(value)
-        elif opt in ("--device", "-d"):
-            named |= serial_list(value.split(":")[1])
+    pairs = [a.split("=", 1) for a in args if a.startswith("--") and "=" in a] + list(zip(args, args[1:]))
+    for opt, value in pairs:
+        try:
+            if opt in ("--modem", "-m"):
+                named |= serial_list(value)
+            elif opt in ("--device", "-d"):
+                named |= serial_list(value.split(":")[1])
+        except (ValueError, IndexError):
+            pass
     return named
 
 
