@@ -270,21 +270,26 @@ static void note_device(packet_info *pinfo, const rio_call_t *call, const rio_he
 
 /* Offer an IOCTL buffer to a decoder of the rio.ioctl table (a Lua or C
  * decoder takes precedence), then to the device descriptions. */
-static void dissect_ioctl_buffer(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+static void dissect_ioctl_buffer(tvbuff_t *pdu, int offset, packet_info *pinfo, proto_tree *tree,
                                  const rio_header *h, const rio_trans_t *t)
 {
     rio_ioctl_data_t data;
     int saved_dir = pinfo->p2p_dir;
-    int done;
+    int done = 0;
+    tvbuff_t *tvb;
 
     data.is_response = h->kind == RIO_RESPONSE;
     data.ioctl = data.is_response ? t->ioctl : h->ioctl;
+    /* Described fields exist for the tree (and filters): a summary skips
+     * them, unless a decoder of the table wants the buffer. */
+    if (!tree && !dissector_get_uint_handle(rio_ioctl_table, data.ioctl))
+        return;
     data.output_length = data.is_response ? t->output_length : h->output_length;
     data.status = data.is_response ? h->status : 0;
+    tvb = tvb_new_subset_length(pdu, offset, h->data_length);
     pinfo->p2p_dir = data.is_response ? P2P_DIR_RECV : P2P_DIR_SENT;
     done = dissector_try_uint_with_data(rio_ioctl_table, data.ioctl, tvb, pinfo, tree, FALSE, &data);
     pinfo->p2p_dir = saved_dir;
-    /* Described fields exist for the tree (and filters); a summary skips them. */
     if (!done && tree)
         rio_device_dissect_ioctl(tvb, pinfo, tree, data.ioctl, data.is_response);
 }
@@ -302,9 +307,10 @@ static void dissect_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (h->data_length == 0)
         return;
     /* The raw bytes stay visible; a decoder adds its own subtree. */
-    proto_tree_add_item(tree, hf_rio_data, tvb, offset, h->data_length, ENC_NA);
+    if (tree)
+        proto_tree_add_item(tree, hf_rio_data, tvb, offset, h->data_length, ENC_NA);
     if (h->major == RIO_MJ_DEVICE_CONTROL && (h->kind == RIO_REQUEST || info->trans))
-        dissect_ioctl_buffer(tvb_new_subset_length(tvb, offset, h->data_length), pinfo, tree, h, info->trans);
+        dissect_ioctl_buffer(tvb, offset, pinfo, tree, h, info->trans);
     else if (tree && (is_write || is_read) && rio_device_data_is_text(info->device, is_write))
         proto_tree_add_item(tree, hf_rio_data_text, tvb, offset, h->data_length, ENC_ASCII);
 }
@@ -331,8 +337,12 @@ static void dissect_good_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     note_device(pinfo, call, h, info);
     describe_pdu(&line, h);
     info_append(pinfo, line.text);
-    rt = rio_subtree(tvb, tree, &ri, line.text);
+    /* Without a tree (a summary) only the Info column and the analysis
+     * count: nothing is added that would be thrown away. */
+    rt = NULL;
+    ri = NULL;
     if (tree) {
+        rt = rio_subtree(tvb, tree, &ri, line.text);
         add_header_fields(tvb, rt, h);
         add_matching_fields(tvb, pinfo, rt, h, info->trans);
     }
@@ -416,13 +426,16 @@ static int dissect_rio_unit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     return tvb_captured_length(tvb);
 }
 
-static int dissect_rio_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+static int dissect_rio_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    rio_call_t *call = rio_call_new(pinfo);
+    const struct tcpinfo *tcp = pinfo->ptype == PT_TCP ? (const struct tcpinfo *)data : NULL;
+    rio_call_t call;
 
+    rio_call_init(&call, pinfo, tcp);
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "RIO");
     col_clear(pinfo->cinfo, COL_INFO);
-    tcp_dissect_pdus(tvb, pinfo, tree, rio_desegment, RIO_HEADER_SIZE, rio_get_pdu_len, dissect_rio_unit, call);
+    tcp_dissect_pdus(tvb, pinfo, tree, rio_desegment, RIO_HEADER_SIZE, rio_get_pdu_len, dissect_rio_unit, &call);
+    rio_call_done(&call, pinfo, tcp);
     return tvb_captured_length(tvb);
 }
 

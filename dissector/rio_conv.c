@@ -7,6 +7,8 @@
  * the PDU's ordinal within the frame, so that later passes (tshark -2, the
  * GUI) show exactly what the first pass found.
  */
+#include <string.h>
+
 #include <epan/packet.h>
 #include <epan/conversation.h>
 #include <epan/proto_data.h>
@@ -30,9 +32,12 @@ typedef struct rio_packet_state {
     guint32 pdu_count;
 } rio_packet_state_t;
 
+static void conv_cache_clear(void);
+
 void rio_conv_init(int proto)
 {
     proto_rio_conv = proto;
+    register_cleanup_routine(conv_cache_clear);
 }
 
 static rio_packet_state_t *packet_state(packet_info *pinfo)
@@ -67,7 +72,9 @@ static rio_conv_t *conv_data(packet_info *pinfo)
     if (!rc) {
         rc = wmem_new0(wmem_file_scope(), rio_conv_t);
         copy_address_wmem(wmem_file_scope(), &rc->addr0, &pinfo->src);
+        copy_address_wmem(wmem_file_scope(), &rc->addr1, &pinfo->dst);
         rc->port0 = pinfo->srcport;
+        rc->port1 = pinfo->destport;
         rc->outstanding = wmem_list_new(wmem_file_scope());
         rc->by_seq = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
         rc->request_dir = -1;
@@ -77,15 +84,61 @@ static rio_conv_t *conv_data(packet_info *pinfo)
     return rc;
 }
 
-rio_call_t *rio_call_new(packet_info *pinfo)
-{
-    rio_call_t *call = wmem_new0(pinfo->pool, rio_call_t);
+/* ---- Finding the conversation ------------------------------------------
+ *
+ * Looking the conversation up costs as much as dissecting a PDU.  Most
+ * segments continue their direction exactly where its previous segment
+ * ended, so a small cache (by ports) of recent conversations answers
+ * them: a hit needs the same endpoints and a TCP sequence number equal to
+ * the end of that direction's last segment, which a new connection on the
+ * same ports does not have.  Anything else (a retransmission, another
+ * pass in random order) is looked up.
+ */
+#define CONV_CACHE_SIZE 64
+static rio_conv_t *conv_cache[CONV_CACHE_SIZE];
 
-    call->conv = conv_data(pinfo);
-    call->dir = (addresses_equal(&pinfo->src, &call->conv->addr0) &&
-                 pinfo->srcport == call->conv->port0) ? 0 : 1;
+static void conv_cache_clear(void)
+{
+    memset(conv_cache, 0, sizeof conv_cache);
+}
+
+static rio_conv_t **cache_slot(packet_info *pinfo)
+{
+    return &conv_cache[(pinfo->srcport ^ pinfo->destport) % CONV_CACHE_SIZE];
+}
+
+static int direction_of(packet_info *pinfo, const rio_conv_t *rc)
+{
+    if (pinfo->srcport == rc->port0 && pinfo->destport == rc->port1 &&
+        addresses_equal(&pinfo->src, &rc->addr0) && addresses_equal(&pinfo->dst, &rc->addr1))
+        return 0;
+    if (pinfo->srcport == rc->port1 && pinfo->destport == rc->port0 &&
+        addresses_equal(&pinfo->src, &rc->addr1) && addresses_equal(&pinfo->dst, &rc->addr0))
+        return 1;
+    return -1;
+}
+
+void rio_call_init(rio_call_t *call, packet_info *pinfo, const struct tcpinfo *tcp)
+{
+    rio_conv_t *rc = *cache_slot(pinfo);
+    int dir = rc ? direction_of(pinfo, rc) : -1;
+
+    if (!tcp || dir < 0 || !rc->tcp_seq_known[dir] || rc->next_tcp_seq[dir] != tcp->seq) {
+        rc = conv_data(pinfo);
+        dir = (addresses_equal(&pinfo->src, &rc->addr0) && pinfo->srcport == rc->port0) ? 0 : 1;
+    }
+    call->conv = rc;
+    call->dir = dir;
     call->packet = packet_state(pinfo);
-    return call;
+}
+
+void rio_call_done(const rio_call_t *call, packet_info *pinfo, const struct tcpinfo *tcp)
+{
+    if (!tcp)
+        return;
+    call->conv->next_tcp_seq[call->dir] = tcp->nxtseq;
+    call->conv->tcp_seq_known[call->dir] = TRUE;
+    *cache_slot(pinfo) = call->conv;
 }
 
 rio_mode_t rio_mode(packet_info *pinfo, const rio_call_t *call)

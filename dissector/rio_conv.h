@@ -29,8 +29,11 @@ typedef struct rio_dir_state {
 
 typedef struct rio_conv {
     address addr0;            /* source of the first packet: direction 0 */
-    guint32 port0;
+    address addr1;            /* its destination: direction 1 */
+    guint32 port0, port1;
     rio_dir_state_t dir[2];
+    guint32 next_tcp_seq[2];  /* where each direction's last segment ended (rio_call_init's cache) */
+    gboolean tcp_seq_known[2];
     wmem_list_t *outstanding; /* requests without a response, oldest first */
     wmem_map_t *by_seq;       /* Sequence -> its outstanding requests */
     int request_dir;          /* direction of the requests, -1 until known */
@@ -75,8 +78,16 @@ typedef struct rio_call {
     struct rio_packet_state *packet;  /* this frame's framing facts */
 } rio_call_t;
 
+struct tcpinfo;
+
 void rio_conv_init(int proto);
-rio_call_t *rio_call_new(packet_info *pinfo);
+/* The context of one call of the TCP dissector: the conversation and
+ * direction of this segment.  tcp: what TCP passes its subdissectors
+ * (NULL if not TCP's); a segment that continues a direction exactly where
+ * its previous one ended skips the conversation lookup. */
+void rio_call_init(rio_call_t *call, packet_info *pinfo, const struct tcpinfo *tcp);
+/* After the call: remember where this segment ended. */
+void rio_call_done(const rio_call_t *call, packet_info *pinfo, const struct tcpinfo *tcp);
 rio_mode_t rio_mode(packet_info *pinfo, const rio_call_t *call);
 
 /* The kind of PDU this direction carries: TRUE and *kind once a PDU of

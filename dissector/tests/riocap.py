@@ -74,10 +74,10 @@ class Session:
     """One TCP connection.  send() cuts a direction's bytes into segments."""
 
     def __init__(self, cap, client=("127.0.0.1", 40000), server=("127.0.0.1", DEFS.BASE_PORT + 1),
-                 handshake=True):
+                 handshake=True, isn=(1000, 5000)):
         self.cap = cap
         self.client, self.server = client, server
-        self.seq = {"c": 1000, "s": 5000}
+        self.seq = {"c": isn[0], "s": isn[1]}
         self.expect = {"client": "%s:%d" % client, "server": "%s:%d" % server, "handshake": handshake,
                        "requests": [], "responses": [], "problems": []}
         cap.sessions.append(self)

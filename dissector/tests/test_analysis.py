@@ -7,6 +7,7 @@ import pytest
 
 from pyrio.riodefs import DEFS
 import decoded
+import riocap
 import scenarios
 
 CLIENT, SERVER = "127.0.0.1:40000", "127.0.0.1:%d" % (DEFS.BASE_PORT + 1)
@@ -235,3 +236,25 @@ def test_big_pdu_reassembled(tshark, crafted):
                    filt="rio.seq >= 2")
     assert ["2", str(DEFS.DATA_MAX), ""] in rows   # the WRITE request
     assert ["3", "", str(DEFS.DATA_MAX)] in rows   # the READ response
+
+
+def test_reused_ports_are_a_new_conversation(tshark, gen_dir):
+    """Two connections, one after the other, on the same addresses and
+    ports: the second starts afresh (its CREATE is not a Sequence jump,
+    its responses match its own requests), in one pass and in two."""
+    cap = riocap.Capture()
+    for isn in ((1000, 5000), (70000, 90000)):
+        s = riocap.Session(cap, isn=isn)
+        riocap.toaster_session(s)
+        s.close()
+    path = os.path.join(gen_dir, "port_reuse.pcap")
+    cap.write(path, expectations=False)
+    os.chmod(path, 0o644)
+    for passes in ((), ("-2",)):
+        reqs, rsps = _pdus(tshark, path, *passes)
+        assert len(reqs) == len(rsps) == 18
+        assert all(not r["experts"] for r in reqs)
+        by_frame = {r["frame"]: r for r in reqs}
+        assert all(by_frame[r["response_to"]]["seq"] == r["seq"] for r in rsps)
+        second_create = reqs[9]["frame"]
+        assert rsps[9]["response_to"] == second_create
