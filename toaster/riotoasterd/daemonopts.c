@@ -468,8 +468,9 @@ static void build_help(help_texts *h)
              "Exit status:\n"
              "  %d  clean exit (signal, --help, --fault list)\n"
              "  %d  runtime failure (out of memory, event loop failure)\n"
-             "  %d  usage error, a port that cannot be bound, or a tty that cannot be opened\n",
-             MIN_BYTES_LIMIT, EXIT_CLEAN, EXIT_CLEAN, EXIT_RUNTIME, EXIT_USAGE);
+             "  %d  usage error\n"
+             "  %d  a port that cannot be bound, or a tty that cannot be opened\n",
+             MIN_BYTES_LIMIT, EXIT_CLEAN, EXIT_CLEAN, EXIT_RUNTIME, EXIT_USAGE, EXIT_UNAVAILABLE);
     snprintf(h->serials, sizeof h->serials, "Per-device mode: serve these toasters, e.g. 1-8 or 1,3,5-7 (default %s)",
              DEFAULT_SERIALS);
     snprintf(h->base_port, sizeof h->base_port, "Per-device mode: device N listens on BASE+N (default %u)",

@@ -12,6 +12,7 @@
 #define EXIT_CLEAN 0
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
+#define EXIT_UNAVAILABLE 3 /* a port cannot be bound, a tty cannot be opened: as in riotoast and rio-replay */
 
 #define DEFAULT_SERIALS "1" /* per-device mode without any device option: toaster 1 */
 #define DEFAULT_FARM_TOASTERS 4 /* a farm without any device option */

@@ -14,7 +14,7 @@ static int open_one(devtable *t, uint32_t serial, const device_ops *ops, const c
     *d = (device){.ops = ops, .serial = serial};
     errno = 0;
     if (ops->open(d, arg, &t->env, err, errlen) < 0)
-        return errno == ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+        return errno == ENOMEM ? EXIT_RUNTIME : EXIT_UNAVAILABLE;
     t->n++;
     return 0;
 }

@@ -150,8 +150,9 @@ static int listen_port(server *s, uint16_t port, device *dev)
             continue;
         }
         if (fd < 0) {
+            int why = errno; /* EINVAL: the address itself is bad, a usage error */
             fprintf(stderr, "riotoasterd: %s\n", err);
-            return EXIT_USAGE;
+            return why == EINVAL ? EXIT_USAGE : EXIT_UNAVAILABLE;
         }
         listener *li = &s->listeners[s->nlisteners++];
         *li = (listener){.srv = s, .fd = fd, .dev = dev};

@@ -60,14 +60,17 @@ def test_usage_errors_exit_2_with_one_line(rio_bin, args):
     assert len(lines) == 1 and lines[0].startswith("riotoasterd: "), p.stderr
 
 
-def test_port_in_use_exits_2(rio_bin):
+def test_port_in_use_exits_3_like_the_other_tools(rio_bin):
+    """A port that cannot be bound: exit 3 and one line, the status riotoast
+    and rio-replay give for a port or peer they cannot use."""
     with socket.socket() as blocker:
         blocker.bind(("127.0.0.1", 0))
         blocker.listen()
         port = blocker.getsockname()[1]
         p = run(rio_bin, "--farm", str(port), "--listen", "127.0.0.1")
-        assert p.returncode == 2
-        assert "cannot bind 127.0.0.1 port %d" % port in p.stderr
+        assert p.returncode == 3, p.stderr
+        lines = p.stderr.strip().splitlines()
+        assert len(lines) == 1 and "cannot bind 127.0.0.1 port %d" % port in lines[0], p.stderr
 
 
 def test_any_port_accepted(rio_build):
@@ -176,7 +179,8 @@ def test_explicit_ipv6_listen_failure_is_fatal(rio_build):
     require_no_ipv6_namespace()
     p = subprocess.run(NO_IPV6 + [os.path.join(rio_build, "toaster", "riotoasterd", "riotoasterd"), "--listen", "::1",
                                   "--base-port", str(free_port_block(1))], capture_output=True, text=True, timeout=20)
-    assert p.returncode == 2 and "cannot bind ::1" in p.stderr
+    assert p.returncode == 3 and "cannot bind ::1" in p.stderr
+
 
 
 def test_out_of_file_descriptors_pauses_accepts(rio_build):

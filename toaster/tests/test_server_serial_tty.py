@@ -192,10 +192,10 @@ def test_hang_up_fails_the_port_not_the_daemon(tty_daemon, pty):
     ("tty:1:/nonexistent/tty", "No such file or directory"),
     ("tty:1:/dev/null", "Inappropriate ioctl for device"),
 ])
-def test_a_tty_that_cannot_be_opened_exits_2(rio_bin, spec, why):
+def test_a_tty_that_cannot_be_opened_exits_3(rio_bin, spec, why):
     # the devices open before any port is bound: no port is needed
     p = subprocess.run([rio_bin("riotoasterd"), "--device", spec], capture_output=True, text=True, timeout=20)
-    assert p.returncode == 2, p.stderr
+    assert p.returncode == 3, p.stderr
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("riotoasterd: cannot open tty") and why in lines[0], p.stderr
 
