@@ -6,8 +6,8 @@
 #                dissector, replay, captures, conformance and its self-tests
 #   build-asan/  ASan+UBSan (gcc): the tests labelled "sanitize" again, and
 #                a short fuzz run of the dissector under tshark
-#   build-fuzz/  clang + libFuzzer: a short fuzz run of rio-replay's capture
-#                parser and reassembler
+#   build-fuzz/  clang + libFuzzer: short fuzz runs of rio-replay's capture
+#                parser and reassembler, and of the device-description reader
 #   matrix       the dissector's whole suite against Wireshark 4.0, 4.4 and
 #                4.6, each in a Debian system under /tmp/rio-chroots (made
 #                once, then reused): scripts/wireshark-matrix.sh
@@ -30,8 +30,8 @@ scripts/build.sh build-asan -DRIO_SANITIZE=ON
 echo "== build-fuzz/: libFuzzer"
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DRIO_FUZZ=ON \
   -DRIO_BUILD_DISSECTOR=OFF >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzz_capture
-(cd build-fuzz && ctest --output-on-failure -R '^replay\.fuzz$')
+cmake --build build-fuzz -j"$jobs" --target fuzz_capture fuzz_riodev
+(cd build-fuzz && ctest --output-on-failure -R '^(replay|riodev)\.fuzz$')
 
 echo "== Wireshark version matrix: the dissector on 4.0, 4.4, 4.6"
 scripts/wireshark-matrix.sh
