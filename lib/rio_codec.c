@@ -74,28 +74,29 @@ rio_header rio_response_header(uint8_t major, uint32_t sequence, uint32_t status
     return plain_header(RIO_RESPONSE, major, sequence, status, information, data_length);
 }
 
+/* RIO_ERROR_TABLE as rows indexed by rio_error: one lookup for both columns. */
+static const struct error_row {
+    const char *field, *text;
+} error_rows[] = {
+#define RIO_X_ROW(sym, field, text) [sym] = {field, text},
+    RIO_ERROR_TABLE(RIO_X_ROW)
+#undef RIO_X_ROW
+};
+
+static const struct error_row *error_row(rio_error e)
+{
+    static const struct error_row unknown = {"unknown", "unknown error"};
+    return (unsigned)e < sizeof error_rows / sizeof error_rows[0] ? &error_rows[e] : &unknown;
+}
+
 const char *rio_error_text(rio_error e)
 {
-    switch (e) {
-#define RIO_X_CASE(sym, field, text) \
-    case sym:                        \
-        return text;
-        RIO_ERROR_TABLE(RIO_X_CASE)
-#undef RIO_X_CASE
-    }
-    return "unknown error";
+    return error_row(e)->text;
 }
 
 const char *rio_error_field(rio_error e)
 {
-    switch (e) {
-#define RIO_X_CASE(sym, field, text) \
-    case sym:                        \
-        return field;
-        RIO_ERROR_TABLE(RIO_X_CASE)
-#undef RIO_X_CASE
-    }
-    return "unknown";
+    return error_row(e)->field;
 }
 
 /* ---- resynchronisation ---------------------------------------------------- */
