@@ -608,16 +608,23 @@ static void register_experts(void)
     expert_register_field_array(expert, ei, array_length(ei));
 }
 
+/* The device folder last applied (rio.devices_dir). */
+static char *rio_devices_dir_applied;
+
 /* The device folder may have changed: its fields are registered again. */
 static void apply_preferences(void)
 {
-    static char *applied;
-
-    if (g_strcmp0(applied, rio_devices_dir) == 0)
+    if (g_strcmp0(rio_devices_dir_applied, rio_devices_dir) == 0)
         return;
-    g_free(applied);
-    applied = g_strdup(rio_devices_dir);
+    g_free(rio_devices_dir_applied);
+    rio_devices_dir_applied = g_strdup(rio_devices_dir);
     rio_device_set_folder(rio_devices_dir);
+}
+
+static void forget_preferences(void)
+{
+    g_free(rio_devices_dir_applied);
+    rio_devices_dir_applied = NULL;
 }
 
 static void register_preferences(void)
@@ -652,6 +659,7 @@ void proto_register_rio(void)
     rio_tap = register_tap("rio");
     rio_stats_register(proto_rio);
     rio_device_register();
+    register_shutdown_routine(forget_preferences);
 }
 
 void proto_reg_handoff_rio(void)

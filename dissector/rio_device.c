@@ -452,6 +452,64 @@ static char **default_dirs(void)
     return dirs;
 }
 
+/* The strings of a field that no registry refers to any more. */
+static void free_field_info(header_field_info *hfi)
+{
+    g_free((char *)hfi->name);
+    g_free((char *)hfi->abbrev);
+    g_free((char *)hfi->blurb);
+    if (hfi->strings && (hfi->display & BASE_VAL64_STRING)) {
+        val64_string *vs = (val64_string *)hfi->strings;
+        size_t i;
+
+        for (i = 0; vs[i].strptr; i++)
+            g_free((char *)vs[i].strptr);
+    } else if (hfi->strings) {
+        value_string *vs = (value_string *)hfi->strings;
+        size_t i;
+
+        for (i = 0; vs[i].strptr; i++)
+            g_free((char *)vs[i].strptr);
+    }
+    g_free((void *)hfi->strings);
+}
+
+static void free_device_fields(gpointer key _U_, gpointer value, gpointer user _U_)
+{
+    dev_fields_t *df = (dev_fields_t *)value;
+    size_t i;
+
+    for (i = 0; i < df->dev->filter_count; i++)
+        free_field_info(&df->reg[i].hfinfo);
+    g_free(df->reg);
+    g_free(df->hf);
+    g_free(df);
+}
+
+/* At exit, after Wireshark's field registry is gone (shutdown routines run
+ * after proto_cleanup): our copies of the fields, the descriptions and
+ * the index, without unregistering anything. */
+static void forget_devices(void)
+{
+    dev_source_t *sources[] = { &defaults, &folder };
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS(sources); i++) {
+        if (!sources[i]->set)
+            continue;
+        g_hash_table_foreach(sources[i]->fields, free_device_fields, NULL);
+        g_hash_table_destroy(sources[i]->fields);
+        riodev_free(sources[i]->set);
+        sources[i]->set = NULL;
+        sources[i]->fields = NULL;
+    }
+    if (ioctl_index) {
+        g_hash_table_destroy(ioctl_index);
+        g_hash_table_destroy(device_index);
+        ioctl_index = device_index = NULL;
+    }
+}
+
 void rio_device_register(void)
 {
     static gint *ett[] = { &ett_rio_dev };
@@ -472,4 +530,5 @@ void rio_device_register(void)
     load_source(&defaults, dirs, FALSE);
     g_strfreev(dirs);
     rebuild_index();
+    register_shutdown_routine(forget_devices);
 }
