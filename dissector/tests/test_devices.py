@@ -321,3 +321,42 @@ def test_missing_folder_is_reported(tshark, thermo, gen_dir):
     proc = tshark.run("-r", thermo[0], *_folder(missing))
     assert missing in proc.stderr and "No such file or directory" in proc.stderr
     assert "Request CREATE seq=1" in proc.stdout
+
+
+def test_changing_the_folder_replaces_its_fields(tshark, thermo, thermo_dir, gen_dir):
+    """What the GUI does when the preference changes: the folder applied a
+    second time.  A Lua script applies folder A (thermo) while tshark
+    starts, -o then applies folder B: A's fields are unregistered (a filter
+    on them is refused, its IOCTLs are no longer decoded), B's registered."""
+    import shutil
+    home = os.path.join(gen_dir, "home-folder-change")
+    shutil.rmtree(home, ignore_errors=True)
+    plugins = os.path.join(home, os.path.relpath(tshark.plugin_dir, tshark.home))
+    os.makedirs(plugins)
+    shutil.copy(os.path.join(tshark.plugin_dir, "rio.so"), plugins)
+    os.makedirs(os.path.join(home, ".config", "wireshark"))   # apply_preferences() writes there
+    other = os.path.join(gen_dir, "hygro-devices")
+    os.makedirs(other, exist_ok=True)
+    with open(os.path.join(other, "hygro.riodev"), "w") as f:
+        f.write(THERMO.replace("thermo", "hygro").replace("THERMO", "HYGRO").replace("0x8001", "0x8002"))
+    script = os.path.join(home, "apply_a.lua")
+    with open(script, "w") as f:
+        f.write('assert(set_preference("rio.devices_dir", "%s"))\napply_preferences()\n' % thermo_dir)
+    for d, dirs, files in os.walk(home):
+        for n in dirs + files:
+            os.chmod(os.path.join(d, n), 0o777)
+    os.chmod(home, 0o777)
+    _share(other)
+
+    def run(filt):
+        return tshark.run("-X", "lua_script:" + script, "-r", thermo[0], "-o", "rio.devices_dir:" + other,
+                          "-T", "fields", "-e", "rio.seq", "-Y", filt, env=["HOME=" + home], check=False)
+
+    assert run("rio.dev.hygro.centi").returncode == 0
+    refused = run("rio.dev.thermo.centi")
+    assert refused.returncode != 0 and "rio.dev.thermo.centi" in refused.stderr
+    assert run("rio.dev").stdout == ""
+    # Without the second folder, A's fields stay: the script did apply it.
+    kept = tshark.run("-X", "lua_script:" + script, "-r", thermo[0], "-T", "fields", "-e", "rio.dev.thermo.centi",
+                      "-Y", "rio.dev.thermo.centi", env=["HOME=" + home])
+    assert kept.stdout.split() == ["-550", "-30000"]
